@@ -1,0 +1,34 @@
+const { createCjsPreset } = require('jest-preset-angular/presets');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '../..');
+const preset = createCjsPreset({ tsconfig: path.join(root, 'tsconfig.spec.json') });
+
+const moduleNameMapper = {
+  '^ngx-realtime-signals$': '<rootDir>/src/public-api.ts',
+  '^ngx-realtime-signals/(testing|ui)$': '<rootDir>/$1/src/public-api.ts',
+};
+
+/** The library: unit tests (jsdom) and integration tests against the real demo-server (node). */
+module.exports = [
+  {
+    ...preset,
+    displayName: 'lib',
+    rootDir: __dirname,
+    testEnvironment: 'jest-preset-angular/environments/jest-jsdom-env',
+    setupFilesAfterEnv: ['<rootDir>/setup-jest.ts'],
+    testMatch: ['<rootDir>/{src,testing,ui}/**/*.spec.ts'],
+    testPathIgnorePatterns: ['\\.int\\.spec\\.ts$'],
+    moduleNameMapper,
+  },
+  {
+    ...preset,
+    displayName: 'lib-integration',
+    rootDir: __dirname,
+    testEnvironment: 'node',
+    setupFilesAfterEnv: ['<rootDir>/setup-jest.ts'],
+    testMatch: ['<rootDir>/{src,testing}/**/*.int.spec.ts'],
+    moduleNameMapper,
+    testTimeout: 30000,
+  },
+];
