@@ -1,0 +1,166 @@
+import path from 'node:path';
+
+/**
+ * Every limit of demo-server is an environment setting with a default, read and
+ * validated once at start-up, so a typo fails loudly instead of running with a
+ * surprising value. `loadConfig({})` gives all defaults.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: LogLevel;
+  readonly bodyLimitBytes: number;
+  readonly historyLimit: number;
+  readonly sseHeartbeatMs: number;
+  readonly sseRetryMs: number;
+  readonly pollDefaultTimeoutMs: number;
+  readonly pollMaxTimeoutMs: number;
+  readonly pollDefaultLimit: number;
+  readonly pollMaxLimit: number;
+  readonly wsMaxPayloadBytes: number;
+  readonly wsHeartbeatMs: number;
+  /** WebSocket frames a connection may send per `wsRateWindowMs`; past it the socket closes with 1008. */
+  readonly wsRateLimit: number;
+  readonly wsRateWindowMs: number;
+  readonly chatJoinHistory: number;
+  readonly chatMemberListLimit: number;
+  readonly presenceWindowMs: number;
+  readonly chatMaxRoomsPerConnection: number;
+  /** Unsent bytes a single SSE or WebSocket consumer may queue before it is disconnected. */
+  readonly maxBufferedBytes: number;
+  readonly maxConnectionsPerIp: number;
+  /** HTTP requests per IP per `httpRateWindowMs`; 0 turns the limiter off. */
+  readonly httpRateLimit: number;
+  readonly httpRateWindowMs: number;
+  /** null = the default policy (no Origin, same origin, localhost); otherwise the exact list (`*` = any). */
+  readonly allowedOrigins: readonly string[] | null;
+  readonly shutdownGraceMs: number;
+  /** Absolute path of the built demo app; served at `/` when the folder exists. */
+  readonly staticDir: string;
+  readonly demoScenario: boolean;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A configuration value that cannot be used; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const text = raw.trim();
+  if (!DECIMAL.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new ConfigError(`${name} must be a decimal integer between ${min} and ${max}, got "${raw}"`);
+  }
+  const value = Number(text);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? fallback : raw.trim();
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = text(env, name, fallback);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const value = oneOf(env, name, fallback ? 'on' : 'off', ['on', 'off', 'true', 'false', '1', '0']);
+  return value === 'on' || value === 'true' || value === '1';
+}
+
+function origins(env: Env): readonly string[] | null {
+  const raw = env['ALLOWED_ORIGINS'];
+  if (raw === undefined || raw.trim() === '') return null;
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  for (const entry of list) {
+    if (entry === '*') continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      throw new ConfigError(`ALLOWED_ORIGINS entries must be origins like https://example.com or *, got "${entry}"`);
+    }
+    if (parsed.origin !== entry.replace(/\/$/, '')) {
+      throw new ConfigError(
+        `ALLOWED_ORIGINS entries must be bare origins (scheme://host[:port]), got "${entry}"`,
+      );
+    }
+  }
+  return list.map((entry) => (entry === '*' ? entry : new URL(entry).origin));
+}
+
+const HOUR_MS = 3_600_000;
+const GIB = 1024 * 1024 * 1024;
+
+/**
+ * Reads every setting from `env` (default `process.env`) and validates it.
+ * Throws ConfigError naming the variable when a value is unusable.
+ *
+ * @example
+ * const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' });
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const pollMaxTimeoutMs = integer(env, 'POLL_MAX_TIMEOUT_MS', 60_000, 0, HOUR_MS);
+  const pollMaxLimit = integer(env, 'POLL_MAX_LIMIT', 1000, 1, 100_000);
+  const pollDefaultTimeoutMs = integer(env, 'POLL_DEFAULT_TIMEOUT_MS', Math.min(25_000, pollMaxTimeoutMs), 0, HOUR_MS);
+  const pollDefaultLimit = integer(env, 'POLL_DEFAULT_LIMIT', Math.min(100, pollMaxLimit), 1, 100_000);
+  if (pollDefaultTimeoutMs > pollMaxTimeoutMs) {
+    throw new ConfigError(
+      `POLL_DEFAULT_TIMEOUT_MS (${pollDefaultTimeoutMs}) must not exceed POLL_MAX_TIMEOUT_MS (${pollMaxTimeoutMs})`,
+    );
+  }
+  if (pollDefaultLimit > pollMaxLimit) {
+    throw new ConfigError(`POLL_DEFAULT_LIMIT (${pollDefaultLimit}) must not exceed POLL_MAX_LIMIT (${pollMaxLimit})`);
+  }
+  return Object.freeze({
+    port: integer(env, 'PORT', 3000, 0, 65_535),
+    host: text(env, 'HOST', '0.0.0.0'),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 65_536, 1, 16 * 1024 * 1024),
+    historyLimit: integer(env, 'HISTORY_LIMIT', 1000, 1, 10_000_000),
+    sseHeartbeatMs: integer(env, 'SSE_HEARTBEAT_MS', 15_000, 10, HOUR_MS),
+    sseRetryMs: integer(env, 'SSE_RETRY_MS', 2000, 0, HOUR_MS),
+    pollDefaultTimeoutMs,
+    pollMaxTimeoutMs,
+    pollDefaultLimit,
+    pollMaxLimit,
+    wsMaxPayloadBytes: integer(env, 'WS_MAX_PAYLOAD_BYTES', 65_536, 64, 16 * 1024 * 1024),
+    wsHeartbeatMs: integer(env, 'WS_HEARTBEAT_MS', 30_000, 10, HOUR_MS),
+    wsRateLimit: integer(env, 'WS_RATE_LIMIT', 200, 1, 1_000_000),
+    wsRateWindowMs: integer(env, 'WS_RATE_WINDOW_MS', 10_000, 1, HOUR_MS),
+    chatJoinHistory: integer(env, 'CHAT_JOIN_HISTORY', 50, 0, 10_000),
+    chatMemberListLimit: integer(env, 'CHAT_MEMBER_LIST_LIMIT', 100, 0, 100_000),
+    presenceWindowMs: integer(env, 'PRESENCE_WINDOW_MS', 100, 0, 60_000),
+    chatMaxRoomsPerConnection: integer(env, 'CHAT_MAX_ROOMS_PER_CONNECTION', 50, 1, 10_000),
+    maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1024 * 1024, 1, GIB),
+    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 1024, 1, 1_000_000),
+    httpRateLimit: integer(env, 'HTTP_RATE_LIMIT', 0, 0, 1_000_000_000),
+    httpRateWindowMs: integer(env, 'HTTP_RATE_WINDOW_MS', 60_000, 1, 24 * HOUR_MS),
+    allowedOrigins: origins(env),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 10 * 60_000),
+    staticDir: path.resolve(text(env, 'STATIC_DIR', 'dist/demo/browser')),
+    demoScenario: onOff(env, 'DEMO_SCENARIO', true),
+  });
+}

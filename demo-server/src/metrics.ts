@@ -1,0 +1,87 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Transport = 'sse' | 'long_poll' | 'websocket';
+export const TRANSPORTS: readonly Transport[] = ['sse', 'long_poll', 'websocket'];
+
+/** Why a server ended a connection it did not want to keep. */
+export type DropReason = 'slow_consumer' | 'heartbeat' | 'rate_limit' | 'payload_too_large' | 'shutdown' | string;
+
+/**
+ * The Prometheus metrics of one server. Each server owns its Registry (not
+ * prom-client's global one), so several servers can live in one test process.
+ *
+ * `realtime_connections` is sampled at scrape time from the counts the
+ * transports report through `countConnections`, so it can never drift from
+ * reality; transports don't inc/dec it.
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly connections: Gauge<'transport'>;
+  readonly eventsPublished: Counter<string>;
+  readonly eventsDelivered: Counter<'transport'>;
+  readonly reconnects: Counter<'transport'>;
+  readonly droppedConnections: Counter<'transport' | 'reason'>;
+  /** Registers the live connection count of a transport for the gauge. */
+  countConnections(transport: Transport, count: () => number): void;
+}
+
+/**
+ * @example
+ * const metrics = createMetrics();
+ * metrics.eventsDelivered.inc({ transport: 'sse' });
+ * res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+ */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  const counts = new Map<Transport, () => number>();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+
+  const connections = new Gauge<'transport'>({
+    name: 'realtime_connections',
+    help: 'Open real-time connections by transport (held long polls count as connections).',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      for (const transport of TRANSPORTS) this.set({ transport }, counts.get(transport)?.() ?? 0);
+    },
+  });
+  const eventsPublished = new Counter({
+    name: 'realtime_events_published_total',
+    help: 'Events appended to the log (HTTP publish and chat messages).',
+    registers: [registry],
+  });
+  const eventsDelivered = new Counter<'transport'>({
+    name: 'realtime_events_delivered_total',
+    help: 'Events written to clients, counted once per client.',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
+  const reconnects = new Counter<'transport'>({
+    name: 'realtime_reconnects_total',
+    help: 'Connections that resumed from a cursor.',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
+  const droppedConnections = new Counter<'transport' | 'reason'>({
+    name: 'realtime_dropped_connections_total',
+    help: 'Connections the server ended, by reason (slow_consumer, heartbeat, rate_limit, ...).',
+    labelNames: ['transport', 'reason'],
+    registers: [registry],
+  });
+  for (const transport of TRANSPORTS) {
+    eventsDelivered.inc({ transport }, 0);
+    reconnects.inc({ transport }, 0);
+  }
+
+  return {
+    registry,
+    connections,
+    eventsPublished,
+    eventsDelivered,
+    reconnects,
+    droppedConnections,
+    countConnections(transport, count) {
+      counts.set(transport, count);
+    },
+  };
+}
