@@ -6,5 +6,6 @@ module.exports = {
   projects: [
     ...require('./projects/ngx-realtime-signals/jest.config.js'),
     require('./demo-server/jest.config.js'),
+    require('./projects/ngx-realtime-signals/schematics/jest.config.js'),
   ],
 };
