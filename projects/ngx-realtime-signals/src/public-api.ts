@@ -2,3 +2,42 @@
  * Public API of ngx-realtime-signals. Every exported symbol is named here.
  */
 export const VERSION = '0.1.0';
+
+// core: vocabulary and the transport seam
+export type {
+  ConnectionState,
+  RealtimeError,
+  RealtimeEvent,
+  RealtimeGap,
+  StreamRequest,
+  StreamSink,
+  PollRequest,
+  PollResponse,
+  SocketRequest,
+  SocketSink,
+  SocketHandle,
+} from './lib/core/types';
+export { RealtimeTransports } from './lib/core/types';
+export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
+export { httpError, networkError, realtimeError, isRealtimeError } from './lib/core/errors';
+
+// status
+export type { ConnectionStatus } from './lib/status/connection-status';
+
+// provide
+export type { RealtimeOptions, ResolvedRealtimeConfig, BufferSizes, AuthTokenFn } from './lib/provide/options';
+export { DEFAULT_BUFFERS, DEFAULT_HEARTBEAT_MS } from './lib/provide/options';
+export { REALTIME_CONFIG, REALTIME_FETCH, REALTIME_WEBSOCKET } from './lib/provide/tokens';
+export {
+  type RealtimeFeature,
+  type RealtimeFeatureKind,
+  withBaseUrl,
+  withReconnect,
+  withAuthToken,
+  withBuffers,
+  withHeartbeat,
+  withFetch,
+  withWebSocket,
+} from './lib/provide/features';
+export { provideRealtime } from './lib/provide/provide-realtime';
+export { FetchRealtimeTransports } from './lib/provide/fetch-realtime-transports';

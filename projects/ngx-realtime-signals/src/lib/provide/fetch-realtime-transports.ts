@@ -1,0 +1,46 @@
+import { Injectable, inject } from '@angular/core';
+import { pollOnce } from '../core/poll-request';
+import { openSseStream } from '../core/sse-stream';
+import {
+  RealtimeTransports,
+  type PollRequest,
+  type PollResponse,
+  type SocketHandle,
+  type SocketRequest,
+  type SocketSink,
+  type StreamRequest,
+  type StreamSink,
+} from '../core/types';
+import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
+
+/**
+ * The real transports `provideRealtime()` installs: SSE and long polling over
+ * the `REALTIME_FETCH` function, chat over the `REALTIME_WEBSOCKET` constructor.
+ *
+ * @example
+ * ```ts
+ * // provided for you by provideRealtime(); inject the seam, not this class:
+ * const transports = inject(RealtimeTransports);
+ * ```
+ */
+@Injectable()
+export class FetchRealtimeTransports extends RealtimeTransports {
+  private readonly fetchImpl = inject(REALTIME_FETCH);
+  private readonly webSocket = inject(REALTIME_WEBSOCKET, { optional: true });
+
+  override openStream(req: StreamRequest, sink: StreamSink): () => void {
+    return openSseStream(this.fetchImpl, req, sink);
+  }
+
+  override poll(req: PollRequest): Promise<PollResponse> {
+    return pollOnce(this.fetchImpl, req);
+  }
+
+  /** The WebSocket transport lives with chat (src/lib/chat/); this is its hook. */
+  override openSocket(req: SocketRequest, sink: SocketSink): SocketHandle {
+    void this.webSocket;
+    void req;
+    queueMicrotask(() => sink.closed({ code: 'unsupported', message: 'No WebSocket transport', retryable: false }));
+    return { send: () => undefined, close: () => undefined };
+  }
+}

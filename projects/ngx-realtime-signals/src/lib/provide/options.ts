@@ -1,0 +1,62 @@
+import type { ReconnectOptions } from '../core/reconnect-policy';
+
+/**
+ * How many items each service keeps in its signals (oldest dropped first).
+ *
+ * @example
+ * ```ts
+ * provideRealtime(withBuffers({ notifications: 50 }));
+ * ```
+ */
+export interface BufferSizes {
+  /** `NotificationService.notifications`. Default 200. */
+  notifications: number;
+  /** `ChatRoom.messages`, per room. Default 500. */
+  messages: number;
+  /** `LongPollFeed.events`. Default 200. */
+  events: number;
+}
+
+/** A token function: called before every (re)connect, so a refreshed token is picked up. */
+export type AuthTokenFn = () => string | null | undefined | Promise<string | null | undefined>;
+
+/**
+ * Everything `provideRealtime` accepts in one object.
+ *
+ * @example
+ * ```ts
+ * provideRealtime({ baseUrl: 'https://api.example.com/api', authToken: () => inject(Auth).token() });
+ * ```
+ */
+export interface RealtimeOptions {
+  /** Base of every URL. Default `/api`. */
+  baseUrl?: string;
+  reconnect?: Partial<ReconnectOptions>;
+  /** Sent as `Authorization: Bearer <token>` (HTTP) or `access_token` (WebSocket). Runs in the injection context. */
+  authToken?: AuthTokenFn;
+  buffers?: Partial<BufferSizes>;
+  /** The server's heartbeat interval; a silent SSE stream is restarted after twice this. Default 15000. */
+  heartbeatMs?: number;
+}
+
+/**
+ * The options after defaults were applied, as provided by `REALTIME_CONFIG`.
+ *
+ * @example
+ * ```ts
+ * const { baseUrl, buffers } = inject(REALTIME_CONFIG);
+ * ```
+ */
+export interface ResolvedRealtimeConfig {
+  readonly baseUrl: string;
+  readonly reconnect: Readonly<ReconnectOptions>;
+  readonly authToken: AuthTokenFn | null;
+  readonly buffers: Readonly<BufferSizes>;
+  readonly heartbeatMs: number;
+}
+
+/** The defaults of {@link BufferSizes}. */
+export const DEFAULT_BUFFERS: Readonly<BufferSizes> = Object.freeze({ notifications: 200, messages: 500, events: 200 });
+
+/** The default heartbeat interval (ms) the SSE watchdog expects. */
+export const DEFAULT_HEARTBEAT_MS = 15000;

@@ -1,0 +1,39 @@
+import { type EnvironmentProviders, Injector, makeEnvironmentProviders } from '@angular/core';
+import { RealtimeTransports } from '../core/types';
+import type { RealtimeFeature } from './features';
+import { FetchRealtimeTransports } from './fetch-realtime-transports';
+import type { RealtimeOptions } from './options';
+import { mergeOptions, resolveConfig } from './resolve-config';
+import { REALTIME_CONFIG } from './tokens';
+
+/**
+ * Sets up the library for an application: the real transports (fetch for SSE and
+ * long polling, WebSocket for chat) and the options, either as one object or as
+ * `with*` features (both may be mixed; later ones win).
+ *
+ * @example
+ * ```ts
+ * // app.config.ts
+ * export const appConfig: ApplicationConfig = {
+ *   providers: [provideRealtime(withBaseUrl('/api'), withAuthToken(() => inject(Auth).token()))],
+ * };
+ * // or
+ * provideRealtime({ baseUrl: '/api', reconnect: { maxAttempts: 10 } });
+ * ```
+ */
+export function provideRealtime(options?: RealtimeOptions): EnvironmentProviders;
+export function provideRealtime(...features: RealtimeFeature[]): EnvironmentProviders;
+export function provideRealtime(...args: (RealtimeOptions | RealtimeFeature | undefined)[]): EnvironmentProviders {
+  const parts = args.filter((a): a is RealtimeOptions | RealtimeFeature => a !== undefined);
+  const features = parts.filter(isFeature);
+  const options = mergeOptions(parts.map((p) => (isFeature(p) ? p.options : p)));
+  return makeEnvironmentProviders([
+    { provide: REALTIME_CONFIG, useFactory: (injector: Injector) => resolveConfig(options, injector), deps: [Injector] },
+    { provide: RealtimeTransports, useClass: FetchRealtimeTransports },
+    ...features.flatMap((f) => f.providers),
+  ]);
+}
+
+function isFeature(value: RealtimeOptions | RealtimeFeature): value is RealtimeFeature {
+  return typeof (value as RealtimeFeature).kind === 'string' && Array.isArray((value as RealtimeFeature).providers);
+}

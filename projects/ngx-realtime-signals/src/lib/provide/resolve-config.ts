@@ -1,0 +1,37 @@
+import { Injector, runInInjectionContext } from '@angular/core';
+import { DEFAULT_RECONNECT } from '../core/reconnect-policy';
+import {
+  DEFAULT_BUFFERS,
+  DEFAULT_HEARTBEAT_MS,
+  type RealtimeOptions,
+  type ResolvedRealtimeConfig,
+} from './options';
+
+/** Later options win; nested `reconnect` and `buffers` merge field by field. */
+export function mergeOptions(list: readonly RealtimeOptions[]): RealtimeOptions {
+  return list.reduce<RealtimeOptions>(
+    (acc, next) => ({
+      ...acc,
+      ...defined(next),
+      reconnect: { ...acc.reconnect, ...defined(next.reconnect ?? {}) },
+      buffers: { ...acc.buffers, ...defined(next.buffers ?? {}) },
+    }),
+    {},
+  );
+}
+
+/** Applies defaults; the token function runs in `injector`'s context so it may call `inject()`. */
+export function resolveConfig(options: RealtimeOptions, injector: Injector): ResolvedRealtimeConfig {
+  const authToken = options.authToken;
+  return {
+    baseUrl: (options.baseUrl ?? '/api').replace(/\/+$/, ''),
+    reconnect: { ...DEFAULT_RECONNECT, ...defined(options.reconnect ?? {}) },
+    authToken: authToken ? () => runInInjectionContext(injector, authToken) : null,
+    buffers: { ...DEFAULT_BUFFERS, ...defined(options.buffers ?? {}) },
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+  };
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,50 @@
+import { InjectionToken } from '@angular/core';
+import { DEFAULT_RECONNECT } from '../core/reconnect-policy';
+import { DEFAULT_BUFFERS, DEFAULT_HEARTBEAT_MS, type ResolvedRealtimeConfig } from './options';
+
+/**
+ * The resolved options (defaults applied). Provided by `provideRealtime`; the
+ * defaults apply when it is absent.
+ *
+ * @example
+ * ```ts
+ * const config = inject(REALTIME_CONFIG); // config.baseUrl === '/api' by default
+ * ```
+ */
+export const REALTIME_CONFIG = new InjectionToken<ResolvedRealtimeConfig>('REALTIME_CONFIG', {
+  providedIn: 'root',
+  factory: () => ({
+    baseUrl: '/api',
+    reconnect: DEFAULT_RECONNECT,
+    authToken: null,
+    buffers: DEFAULT_BUFFERS,
+    heartbeatMs: DEFAULT_HEARTBEAT_MS,
+  }),
+});
+
+/**
+ * The `fetch` used for SSE and long polling. Defaults to the global one; set it with `withFetch`.
+ *
+ * @example
+ * ```ts
+ * provideRealtime(withFetch((input, init) => fetch(input, { ...init, credentials: 'include' })));
+ * ```
+ */
+export const REALTIME_FETCH = new InjectionToken<typeof fetch>('REALTIME_FETCH', {
+  providedIn: 'root',
+  factory: () => (input, init) => globalThis.fetch(input, init),
+});
+
+/**
+ * The `WebSocket` constructor used for chat. Defaults to the global one; set it with `withWebSocket`.
+ *
+ * @example
+ * ```ts
+ * import WebSocket from 'ws';
+ * provideRealtime(withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket));
+ * ```
+ */
+export const REALTIME_WEBSOCKET = new InjectionToken<typeof WebSocket>('REALTIME_WEBSOCKET', {
+  providedIn: 'root',
+  factory: () => globalThis.WebSocket,
+});

@@ -1,0 +1,31 @@
+import type { Signal } from '@angular/core';
+import type { ConnectionState, RealtimeError, RealtimeGap } from '../core/types';
+
+/**
+ * Connection state as signals. Implemented by `NotificationService`,
+ * `ChatService` and every `LongPollFeed`, so one status component fits all three.
+ *
+ * @example
+ * ```ts
+ * @Component({ selector: 'app-status', template: `
+ *   @if (status().state() === 'reconnecting') { Reconnecting (attempt {{ status().attempt() }})
+ *     <button (click)="status().retryNow()">Retry now</button> }` })
+ * class StatusComponent { status = input.required<ConnectionStatus>(); }
+ * ```
+ */
+export interface ConnectionStatus {
+  readonly state: Signal<ConnectionState>;
+  /** `state() === 'open'`. */
+  readonly connected: Signal<boolean>;
+  /** 0 while open or idle; n during the n-th retry. */
+  readonly attempt: Signal<number>;
+  /** Epoch ms of the next scheduled retry, else null (also null while waiting for the browser to come online). */
+  readonly nextRetryAt: Signal<number | null>;
+  readonly lastError: Signal<RealtimeError | null>;
+  /** Last event id seen (the resume cursor). */
+  readonly cursor: Signal<string | null>;
+  /** Set when the server reported that events were lost (cursor older than its history). */
+  readonly gap: Signal<RealtimeGap | null>;
+  /** Skips the backoff wait; a no-op unless `reconnecting` or `failed`. */
+  retryNow(): void;
+}
