@@ -20,9 +20,18 @@ export type {
 export { RealtimeTransports } from './lib/core/types';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
 export { httpError, networkError, realtimeError, isRealtimeError } from './lib/core/errors';
+export {
+  Connection,
+  type AttemptContext,
+  type ConnectionAttempt,
+  type ConnectionOptions,
+  type ConnectionSnapshot,
+} from './lib/core/connection';
+export { type ConnectionEnvironment, type ListenerTarget, browserEnvironment } from './lib/core/connection-environment';
 
 // status
 export type { ConnectionStatus } from './lib/status/connection-status';
+export { ConnectionStatusSignals, mirrorConnection } from './lib/status/connection-status-signals';
 
 // provide
 export type { RealtimeOptions, ResolvedRealtimeConfig, BufferSizes, AuthTokenFn } from './lib/provide/options';
