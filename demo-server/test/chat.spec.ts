@@ -2,6 +2,9 @@ import http from 'node:http';
 import { ChatTestClient, waitFor } from './support/chat-client';
 import { startChatServer, type ChatTestServer } from './support/chat-server';
 
+// Socket round trips on a loaded machine: leave room above the waits in support/chat-client.ts.
+jest.setTimeout(30_000);
+
 describe('WebSocket chat', () => {
   let server: ChatTestServer;
   const clients: ChatTestClient[] = [];
