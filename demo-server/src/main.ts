@@ -1,0 +1,51 @@
+import { createDemoServer } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './logger';
+import { startScenario } from './scenario';
+
+/** Start-up: validate the configuration, listen, and shut down gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`demo-server: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const server = createDemoServer(config, { logger });
+  const url = await server.listen(config.port, config.host);
+  const scenario = config.demoScenario ? startScenario(server.log, { logger }) : undefined;
+  logger.info({ url, staticDir: config.staticDir, demoScenario: config.demoScenario }, 'demo-server listening');
+  process.stdout.write(`demo-server listening on ${url}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl-C means "now".
+      process.exit(130);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    scenario?.stop();
+    // close() force-closes connections at the grace period; this is the backstop if anything still hangs.
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + 1000).unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo-server: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
