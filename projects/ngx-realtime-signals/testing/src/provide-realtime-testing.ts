@@ -1,0 +1,31 @@
+import { type EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
+import { provideRealtime, type RealtimeFeature, type RealtimeOptions, RealtimeTransports } from 'ngx-realtime-signals';
+import { RealtimeTestingController } from './realtime-testing-controller';
+import { TestingRealtimeTransports } from './testing-transports';
+
+/**
+ * Sets up the library for unit tests: the real services with their real state,
+ * cursor, dedup and outbox logic, over transports that the test drives through
+ * {@link RealtimeTestingController} instead of the network. Takes the same options
+ * or features as `provideRealtime`. List it after any `provideRealtime(...)` so
+ * its transports win.
+ *
+ * @example
+ * ```ts
+ * TestBed.configureTestingModule({
+ *   providers: [provideRealtimeTesting(withReconnect({ initialDelayMs: 0 }))],
+ * });
+ * const realtime = TestBed.inject(RealtimeTestingController);
+ * ```
+ */
+export function provideRealtimeTesting(options?: RealtimeOptions): EnvironmentProviders;
+export function provideRealtimeTesting(...features: RealtimeFeature[]): EnvironmentProviders;
+export function provideRealtimeTesting(...args: (RealtimeOptions | RealtimeFeature | undefined)[]): EnvironmentProviders {
+  const realtime = (provideRealtime as (...a: (RealtimeOptions | RealtimeFeature | undefined)[]) => EnvironmentProviders)(...args);
+  return makeEnvironmentProviders([
+    realtime,
+    TestingRealtimeTransports,
+    { provide: RealtimeTransports, useExisting: TestingRealtimeTransports },
+    RealtimeTestingController,
+  ]);
+}

@@ -1,0 +1,12 @@
+/*
+ * Public API of ngx-realtime-signals/testing. Every exported symbol is named here.
+ */
+export { provideRealtimeTesting } from './provide-realtime-testing';
+export { RealtimeTestingController, type TestConnectionFor } from './realtime-testing-controller';
+export type { RealtimeMatch, RealtimeMatcher } from './connection-match';
+export type { TestConnection } from './test-connection';
+export { TestStream } from './test-stream';
+export { TestPoll, type TestPollAnswer } from './test-poll';
+export { TestSocket, type ChatFrame, type SentFrameMatch, type TestChatMessageInit } from './test-socket';
+export type { TestEventInit } from './event-defaults';
+export { TestingRealtimeTransports } from './testing-transports';

@@ -1,0 +1,75 @@
+import type { RealtimeError } from 'ngx-realtime-signals';
+import type { RealtimeMatch } from './connection-match';
+import type { EventIds } from './event-defaults';
+import type { TestPoll } from './test-poll';
+import type { TestSocket } from './test-socket';
+import type { TestStream } from './test-stream';
+
+/** Any connection the client opened through the testing transports. */
+export type TestConnection = TestStream | TestPoll | TestSocket;
+
+/** What a test connection needs from the transports that created it. */
+export interface ConnectionHost {
+  readonly ids: EventIds;
+  expectNext(match: RealtimeMatch): Promise<TestConnection>;
+}
+
+/** Who ended a connection, if anyone did. */
+export type ConnectionEnd = 'client' | 'server' | null;
+
+/** The life-cycle bookkeeping every test connection shares. */
+export abstract class TestConnectionBase {
+  /** Set once `expectOne`/`match` handed this connection to a test. */
+  matched = false;
+  private endedBy: ConnectionEnd = null;
+
+  protected constructor(protected readonly host: ConnectionHost) {}
+
+  /** The client closed (or aborted) this connection. */
+  get cancelled(): boolean {
+    return this.endedBy === 'client';
+  }
+
+  /** Neither side has ended the connection yet. */
+  get active(): boolean {
+    return this.endedBy === null;
+  }
+
+  /** One line for failure messages, e.g. `sse /api/events/news (topic 'news', cursor none, open)`. */
+  abstract describe(): string;
+
+  protected abstract lifeCycle(): string;
+
+  protected endedByLabel(): string {
+    return this.endedBy === 'client' ? 'closed by the client' : 'ended by the test';
+  }
+
+  protected get ended(): ConnectionEnd {
+    return this.endedBy;
+  }
+
+  /** Called by the transport when the client tears the connection down. */
+  clientClosed(): void {
+    if (this.endedBy === null) this.endedBy = 'client';
+  }
+
+  protected serverEnded(): void {
+    this.endedBy = 'server';
+  }
+
+  protected assertActive(action: string): void {
+    if (this.endedBy !== null) {
+      throw new Error(`Cannot ${action}: ${this.describe()} was already ${this.endedByLabel()}.`);
+    }
+  }
+}
+
+/** The error for `fail(401)`-style shorthands: an HTTP status as the real transports report it. */
+export function statusError(status: number): RealtimeError {
+  const retryable = status >= 500 || status === 408 || status === 425 || status === 429;
+  return { code: `http_${status}`, message: `HTTP ${status}`, status, retryable };
+}
+
+export function formatCursor(cursor: string | null): string {
+  return cursor === null ? 'cursor none' : `cursor '${cursor}'`;
+}

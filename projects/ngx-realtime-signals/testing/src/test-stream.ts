@@ -1,0 +1,125 @@
+import type { RealtimeError, RealtimeEvent, StreamRequest, StreamSink } from 'ngx-realtime-signals';
+import { completeEvent, type TestEventInit } from './event-defaults';
+import { type ConnectionHost, formatCursor, statusError, TestConnectionBase } from './test-connection';
+
+/**
+ * One SSE connection attempt the client made, driven by the test as the server.
+ *
+ * @example
+ * ```ts
+ * const stream = realtime.expectOne({ transport: 'sse', topic: 'news' });
+ * stream.open();
+ * stream.event({ type: 'post', data: { title: 'Hello' } });
+ * stream.drop();                       // a retryable failure: the client backs off and reconnects
+ * ```
+ */
+export class TestStream extends TestConnectionBase {
+  readonly transport = 'sse' as const;
+  private opened = false;
+
+  constructor(
+    /** What the client asked for: URL, topic, cursor (sent as `Last-Event-ID`) and headers. */
+    readonly request: StreamRequest,
+    private readonly sink: StreamSink,
+    host: ConnectionHost,
+  ) {
+    super(host);
+  }
+
+  get topic(): string {
+    return this.request.topic;
+  }
+
+  /** The cursor the client resumes from (its `Last-Event-ID`), null for "from now". */
+  get cursor(): string | null {
+    return this.request.cursor;
+  }
+
+  /** Whether `open()` was called (the response headers were "sent"). */
+  get isOpen(): boolean {
+    return this.opened && this.active;
+  }
+
+  /** Accepts the connection, as a 200 `text/event-stream` response would. */
+  open(): this {
+    this.assertActive('open the stream');
+    if (!this.opened) {
+      this.opened = true;
+      this.sink.opened();
+    }
+    return this;
+  }
+
+  /** Pushes one event (opening the stream first if needed); missing fields get defaults. Returns the event sent. */
+  event<T = unknown>(init: TestEventInit<T> = {}): RealtimeEvent<T> {
+    this.assertActive('push an event');
+    this.open();
+    const event = completeEvent(init, this.topic, this.host.ids);
+    this.sink.activity();
+    this.sink.event(event);
+    return event;
+  }
+
+  /** Pushes several events in order. */
+  events(inits: TestEventInit[]): RealtimeEvent[] {
+    return inits.map((init) => this.event(init));
+  }
+
+  /** The server's `reset`: the client's cursor was a gap; `cursor` (default: a fresh id) is the head. */
+  reset(cursor: string = this.host.ids.next()): this {
+    this.assertActive('send a reset');
+    this.open();
+    this.sink.activity();
+    this.sink.reset(cursor);
+    return this;
+  }
+
+  /** The server's `retry:` field. */
+  retryHint(ms: number): this {
+    this.assertActive('send a retry hint');
+    this.open();
+    this.sink.retryHint(ms);
+    return this;
+  }
+
+  /** A `: ping` heartbeat comment. */
+  ping(): this {
+    this.assertActive('send a heartbeat');
+    this.sink.activity();
+    return this;
+  }
+
+  /** Ends the stream with a retryable error (default `stream_ended`); the client schedules a reconnect. */
+  drop(error: Partial<RealtimeError> = {}): void {
+    this.close({ code: 'stream_ended', message: 'The server ended the stream', retryable: true, ...error });
+  }
+
+  /** Ends the stream with a failure: an HTTP status (`fail(401)`) or a complete error value. */
+  fail(failure: number | RealtimeError): void {
+    this.close(typeof failure === 'number' ? statusError(failure) : failure);
+  }
+
+  /**
+   * Drops the stream and resolves with the client's next SSE connection for the same topic.
+   * The client waits its backoff delay first: advance fake timers or use `withReconnect({ initialDelayMs: 0 })`.
+   */
+  async reconnect(error?: Partial<RealtimeError>): Promise<TestStream> {
+    this.drop(error);
+    return (await this.host.expectNext({ transport: 'sse', topic: this.topic })) as TestStream;
+  }
+
+  describe(): string {
+    return `sse ${this.request.url} (topic '${this.topic}', ${formatCursor(this.cursor)}, ${this.lifeCycle()})`;
+  }
+
+  protected lifeCycle(): string {
+    if (this.ended !== null) return this.endedByLabel();
+    return this.opened ? 'open' : 'waiting to open';
+  }
+
+  private close(error: RealtimeError): void {
+    this.assertActive('end the stream');
+    this.serverEnded();
+    this.sink.closed(error);
+  }
+}

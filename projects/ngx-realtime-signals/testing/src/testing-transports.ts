@@ -1,0 +1,88 @@
+import { Injectable } from '@angular/core';
+import {
+  type PollRequest,
+  type PollResponse,
+  type RealtimeError,
+  RealtimeTransports,
+  type SocketHandle,
+  type SocketRequest,
+  type SocketSink,
+  type StreamRequest,
+  type StreamSink,
+} from 'ngx-realtime-signals';
+import { matches, type RealtimeMatch } from './connection-match';
+import { EventIds } from './event-defaults';
+import type { ConnectionHost, TestConnection } from './test-connection';
+import { TestPoll } from './test-poll';
+import { type ChatFrame, TestSocket } from './test-socket';
+import { TestStream } from './test-stream';
+
+interface Waiter {
+  match: RealtimeMatch;
+  resolve(connection: TestConnection): void;
+}
+
+/**
+ * The transports `provideRealtimeTesting()` installs: nothing goes over the network;
+ * every connection the services open is recorded for `RealtimeTestingController`.
+ */
+@Injectable()
+export class TestingRealtimeTransports extends RealtimeTransports implements ConnectionHost {
+  readonly ids = new EventIds();
+  /** Every connection ever opened, oldest first. */
+  readonly connections: TestConnection[] = [];
+  private waiters: Waiter[] = [];
+
+  override openStream(req: StreamRequest, sink: StreamSink): () => void {
+    const stream = this.add(new TestStream(req, sink, this));
+    return () => stream.clientClosed();
+  }
+
+  override poll(req: PollRequest): Promise<PollResponse> {
+    return new Promise<PollResponse>((resolve, reject: (error: RealtimeError) => void) => {
+      this.add(new TestPoll(req, { resolve, reject }, this));
+    });
+  }
+
+  override openSocket(req: SocketRequest, sink: SocketSink): SocketHandle {
+    const socket = this.add(new TestSocket(req, sink, this));
+    return {
+      send: (frame: ChatFrame) => {
+        socket.record(frame);
+        // a `join` can make the socket match a waiter that asked for a room
+        this.offer(socket);
+      },
+      close: () => socket.clientClosed(),
+    };
+  }
+
+  /** Connections no test has claimed yet, oldest first. */
+  unmatched(): TestConnection[] {
+    return this.connections.filter((c) => !c.matched);
+  }
+
+  /** Resolves with the oldest unclaimed connection that matches, now or when the client opens it. */
+  expectNext(match: RealtimeMatch): Promise<TestConnection> {
+    const ready = this.unmatched().find((c) => c.active && matches(c, match));
+    if (ready) {
+      ready.matched = true;
+      return Promise.resolve(ready);
+    }
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  private add<C extends TestConnection>(connection: C): C {
+    this.connections.push(connection);
+    this.offer(connection);
+    return connection;
+  }
+
+  private offer(connection: TestConnection): void {
+    if (connection.matched) return;
+    const waiter = this.waiters.find((w) => matches(connection, w.match));
+    if (!waiter) return;
+    this.waiters = this.waiters.filter((w) => w !== waiter);
+    connection.matched = true;
+    waiter.resolve(connection);
+  }
+}
