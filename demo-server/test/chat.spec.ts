@@ -56,7 +56,7 @@ describe('WebSocket chat', () => {
     });
     expect(response.status).toBe(400);
     expect(JSON.parse(response.body)).toEqual({ error: { code: 'invalid_name', message: expect.any(String) } });
-    expect(server.chat.connectionCount()).toBe(0);
+    expect(await server.connectionCount()).toBe(0);
   });
 
   it('joins an empty room, sends, and acks with the id of the logged event', async () => {
@@ -253,9 +253,9 @@ describe('WebSocket chat', () => {
   it('counts connections while they are open', async () => {
     const ada = await connect();
     await connect();
-    expect(server.chat.connectionCount()).toBe(2);
+    expect(await server.connectionCount()).toBe(2);
     await ada.close();
-    await waitFor(() => server.chat.connectionCount() === 1, 'the closed connection to be released');
-    expect(server.chat.connectionCount()).toBe(1);
+    await waitFor(async () => (await server.connectionCount()) === 1, 'the closed connection to be released');
+    expect(await server.connectionCount()).toBe(1);
   });
 });

@@ -1,41 +1,39 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from '../../src/config';
+import type { Config } from '../../src/config';
+import type { DemoServer } from '../../src/app';
 import { MemoryEventLog } from '../../src/log/memory-log';
-import { createLogger } from '../../src/logger';
-import { createMetrics, type Metrics } from '../../src/metrics';
-import { createChatServer, type ChatServer } from '../../src/transports/chat';
+import type { Metrics } from '../../src/metrics';
+import { startServer } from './server';
 
 export interface ChatTestServer {
+  /** http://127.0.0.1:PORT */
+  url: string;
   /** ws://127.0.0.1:PORT/api/chat */
   wsUrl: string;
+  server: DemoServer;
   log: MemoryEventLog;
   config: Config;
   metrics: Metrics;
-  chat: ChatServer;
+  /** Open chat sockets, as the realtime_connections gauge reports them. */
+  connectionCount(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** A bare http server with only the chat on it, on a free port. */
+/** The real demo-server (createDemoServer) on a free port, with the chat's view of it. */
 export async function startChatServer(env: Record<string, string> = {}): Promise<ChatTestServer> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off', ...env });
-  const log = new MemoryEventLog({ historyLimit: config.historyLimit });
-  const metrics = createMetrics({ defaultMetrics: false });
-  const chat = createChatServer({ log, config, logger: createLogger('silent'), metrics });
-  const server = http.createServer();
-  server.on('upgrade', (req, socket, head) => chat.handleUpgrade(req, socket, head));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const started = await startServer(env);
+  const { server } = started;
+  if (!(server.log instanceof MemoryEventLog)) throw new Error('chat tests expect the embedded memory log');
   return {
-    wsUrl: `ws://127.0.0.1:${port}/api/chat`,
-    log,
-    config,
-    metrics,
-    chat,
-    async close() {
-      await chat.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await log.close();
+    url: started.url,
+    wsUrl: `${started.url.replace(/^http/, 'ws')}/api/chat`,
+    server,
+    log: server.log,
+    config: server.config,
+    metrics: server.metrics,
+    async connectionCount() {
+      const { values } = await server.metrics.connections.get();
+      return values.find((value) => value.labels.transport === 'websocket')?.value ?? 0;
     },
+    close: started.close,
   };
 }
