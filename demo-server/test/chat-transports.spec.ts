@@ -41,13 +41,13 @@ describe('chat rooms are chat:<room> topics shared with the other transports', (
 
   it('shows a chat message to a long-poll reader of chat:<room> with the same id', async () => {
     const topic = encodeURIComponent('chat:lobby');
-    const head = await (await fetch(`${server.url}/api/poll/${topic}?timeout=0`)).json();
+    const head = (await (await fetch(`${server.url}/api/poll/${topic}?timeout=0`)).json()) as { cursor: string };
     const ada = await connect('ada');
     await ada.join('lobby');
     const ack = await ada.say('lobby', 'c-1', 'hello pollers');
     const response = await fetch(`${server.url}/api/poll/${topic}?cursor=${encodeURIComponent(head.cursor)}&timeout=5000`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { events: unknown[]; cursor: string };
     expect(body.events).toEqual([
       { id: ack.id, topic: 'chat:lobby', type: 'message', data: { text: 'hello pollers', from: 'ada', clientId: 'c-1' }, ts: expect.any(Number) },
     ]);
@@ -80,7 +80,7 @@ describe('chat rooms are chat:<room> topics shared with the other transports', (
       body: JSON.stringify({ type: 'announcement', data: { text: 'maintenance at noon' } }),
     });
     expect(response.status).toBe(201);
-    const { id } = await response.json();
+    const { id } = (await response.json()) as { id: string };
     for (const client of [ada, bob]) {
       expect(await client.next('message')).toEqual({
         type: 'message',
