@@ -50,3 +50,17 @@ export {
 } from './lib/provide/features';
 export { provideRealtime } from './lib/provide/provide-realtime';
 export { FetchRealtimeTransports } from './lib/provide/fetch-realtime-transports';
+
+// chat
+export * from './lib/chat/public';
+
+// notifications (SSE)
+export type { Notification } from './lib/notifications/notification';
+export { NotificationService } from './lib/notifications/notification.service';
+
+// long polling
+export type { LongPollFeed, LongPollOptions } from './lib/long-poll/long-poll-feed';
+export { LongPollService } from './lib/long-poll/long-poll.service';
+
+// chat
+export * from './lib/chat/public';

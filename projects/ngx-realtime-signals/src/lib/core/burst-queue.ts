@@ -12,16 +12,28 @@
 export class BurstQueue<T> {
   private pending: T[] = [];
   private scheduled = false;
+  private touched = false;
   private disposed = false;
 
   constructor(
     private readonly flushFn: (batch: T[]) => void,
-    private readonly schedule: (fn: () => void) => void = queueMicrotask,
+    private readonly schedule: (fn: () => void) => void = (fn) => queueMicrotask(fn),
   ) {}
 
   push(item: T): void {
     if (this.disposed) return;
     this.pending.push(item);
+    this.scheduleFlush();
+  }
+
+  /** Asks for a flush even without new items (state beside the items changed, e.g. a cursor or a gap). */
+  touch(): void {
+    if (this.disposed) return;
+    this.touched = true;
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     this.schedule(() => {
@@ -32,9 +44,10 @@ export class BurstQueue<T> {
 
   /** Delivers what is pending now (before a disconnect, so nothing accepted is lost). */
   flush(): void {
-    if (this.disposed || this.pending.length === 0) return;
+    if (this.disposed || (this.pending.length === 0 && !this.touched)) return;
     const batch = this.pending;
     this.pending = [];
+    this.touched = false;
     this.flushFn(batch);
   }
 

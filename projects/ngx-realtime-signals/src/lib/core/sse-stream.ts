@@ -82,17 +82,25 @@ async function run(
   });
   const decoder = new TextDecoder('utf-8');
   const reader = response.body.getReader();
+  let endsWithCr = false;
+  const feed = (text: string) => {
+    if (!text) return;
+    endsWithCr = text.endsWith('\r');
+    parser.feed(text);
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (isFinished()) return;
       if (done) break;
       sink.activity();
-      parser.feed(decoder.decode(value, { stream: true }));
+      feed(decoder.decode(value, { stream: true }));
       if (isFinished()) return;
     }
-    const tail = decoder.decode();
-    if (tail) parser.feed(tail);
+    feed(decoder.decode());
+    // A final CR is a complete line ending, but the parser waits for a possible LF;
+    // an LF turns it into CRLF, the same single line ending, so nothing is invented.
+    if (endsWithCr) parser.feed('\n');
   } catch (err) {
     if (!isFinished()) finish(networkError(err));
     return;

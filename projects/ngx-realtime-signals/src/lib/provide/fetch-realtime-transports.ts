@@ -1,4 +1,5 @@
 import { Injectable, inject } from '@angular/core';
+import { openWebSocket } from '../chat/websocket-transport';
 import { pollOnce } from '../core/poll-request';
 import { openSseStream } from '../core/sse-stream';
 import {
@@ -36,11 +37,8 @@ export class FetchRealtimeTransports extends RealtimeTransports {
     return pollOnce(this.fetchImpl, req);
   }
 
-  /** The WebSocket transport lives with chat (src/lib/chat/); this is its hook. */
+  /** The WebSocket transport lives with chat (src/lib/chat/websocket-transport.ts). */
   override openSocket(req: SocketRequest, sink: SocketSink): SocketHandle {
-    void this.webSocket;
-    void req;
-    queueMicrotask(() => sink.closed({ code: 'unsupported', message: 'No WebSocket transport', retryable: false }));
-    return { send: () => undefined, close: () => undefined };
+    return openWebSocket(this.webSocket, req, sink);
   }
 }

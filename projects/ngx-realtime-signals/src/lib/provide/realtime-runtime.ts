@@ -1,0 +1,63 @@
+import { Injector, NgZone, PLATFORM_ID, inject } from '@angular/core';
+import { isPlatformBrowser } from '@angular/common';
+import type { ConnectionOptions } from '../core/connection';
+import { ReconnectPolicy } from '../core/reconnect-policy';
+import { RealtimeTransports } from '../core/types';
+import type { ResolvedRealtimeConfig } from './options';
+import { REALTIME_CONFIG } from './tokens';
+
+/**
+ * What every service needs from Angular, gathered once: whether it may connect
+ * at all (browser platform only: on the server a stream would keep the render
+ * from ever finishing), the resolved config, the transports, auth headers and a
+ * way to run connection work outside the Angular zone.
+ */
+export interface RealtimeRuntime {
+  /** False on the server platform: services stay `idle` and never touch the network. */
+  readonly browser: boolean;
+  readonly config: ResolvedRealtimeConfig;
+  /** The transport seam, resolved on first use so a server render never needs one. */
+  transports(): RealtimeTransports;
+  /**
+   * Runs `fn` outside the Angular zone when zone.js is loaded, so sockets, timers
+   * and listeners do not keep the app unstable or trigger change detection on
+   * every chunk; signals schedule the rendering that is needed. Zoneless: just runs.
+   */
+  outsideAngular<R>(fn: () => R): R;
+  /** `Authorization: Bearer <token>` from the configured token function, fetched anew on every call. */
+  headers(): Promise<Record<string, string>>;
+  /** The token alone (for the WebSocket `access_token` query), fetched anew on every call. */
+  token(): Promise<string | null>;
+  /** Connection options built from the config (policy; watchdog as given). */
+  connectionOptions(watchdogMs?: number): ConnectionOptions;
+}
+
+/**
+ * Reads the runtime in an injection context (a service constructor or field).
+ *
+ * @example
+ * ```ts
+ * @Injectable({ providedIn: 'root' })
+ * class MyService { private readonly runtime = injectRealtimeRuntime(); }
+ * ```
+ */
+export function injectRealtimeRuntime(): RealtimeRuntime {
+  const injector = inject(Injector);
+  const zone = inject(NgZone);
+  const config = inject(REALTIME_CONFIG);
+  const browser = isPlatformBrowser(inject(PLATFORM_ID));
+  let transports: RealtimeTransports | null = null;
+  const token = async () => (config.authToken ? ((await config.authToken()) ?? null) : null);
+  return {
+    browser,
+    config,
+    transports: () => (transports ??= injector.get(RealtimeTransports)),
+    outsideAngular: (fn) => zone.runOutsideAngular(fn),
+    token,
+    headers: async (): Promise<Record<string, string>> => {
+      const value = await token();
+      return value ? { Authorization: `Bearer ${value}` } : {};
+    },
+    connectionOptions: (watchdogMs) => ({ policy: new ReconnectPolicy(config.reconnect), watchdogMs }),
+  };
+}
