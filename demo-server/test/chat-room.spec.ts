@@ -1,0 +1,76 @@
+import { MemoryEventLog } from '../src/log/memory-log';
+import { ChatRoom, type RoomMember } from '../src/transports/chat/chat-room';
+
+/** A member that records the frames a room hands it (the socket side is covered by the socket tests). */
+class RecordingMember implements RoomMember {
+  readonly frames: any[] = [];
+  readonly buffers = new Set<Buffer>();
+  constructor(readonly user: string) {}
+  deliver(frame: Buffer): void {
+    this.buffers.add(frame);
+    this.frames.push(JSON.parse(frame.toString('utf8')));
+  }
+}
+
+describe('ChatRoom', () => {
+  let log: MemoryEventLog;
+  let room: ChatRoom;
+  const onEmpty = jest.fn();
+
+  beforeEach(() => {
+    log = new MemoryEventLog({ historyLimit: 100 });
+    onEmpty.mockReset();
+    room = new ChatRoom('lobby', {
+      log,
+      presenceWindowMs: 10,
+      memberListLimit: 2,
+      joinHistory: 3,
+      readPageSize: 111,
+      onDelivered: () => undefined,
+      onEmpty,
+    });
+  });
+
+  afterEach(() => room.dispose());
+
+  it('delivers an event appended while the join reads history after joined, exactly once', async () => {
+    const first = await log.append('chat:lobby', 'message', { text: 'before' });
+    const ada = new RecordingMember('ada');
+    const joining = room.join(ada, first.id);
+    // The history read has already been issued; this one arrives live, mid-join.
+    const during = await log.append('chat:lobby', 'message', { text: 'during' });
+    await joining;
+    const after = await log.append('chat:lobby', 'message', { text: 'after' });
+    expect(ada.frames.map((frame) => frame.type)).toEqual(['joined', 'message', 'message']);
+    expect(ada.frames[0].history).toEqual([]);
+    expect(ada.frames[1].event.id).toBe(during.id);
+    expect(ada.frames[2].event.id).toBe(after.id);
+  });
+
+  it('writes the very same Buffer to every member of a broadcast', async () => {
+    const members = ['a', 'b', 'c'].map((name) => new RecordingMember(name));
+    for (const member of members) await room.join(member, null);
+    await log.append('chat:lobby', 'message', { text: 'shared' });
+    const messageBuffers = members.map((member) => [...member.buffers].at(-1));
+    expect(new Set(messageBuffers).size).toBe(1);
+  });
+
+  it('caps members in joined, lists each user once and counts users', async () => {
+    await room.join(new RecordingMember('ada'), null);
+    await room.join(new RecordingMember('bob'), null);
+    await room.join(new RecordingMember('bob'), null);
+    const carol = new RecordingMember('carol');
+    await room.join(carol, null);
+    expect(carol.frames[0]).toMatchObject({ type: 'joined', members: ['ada', 'bob'], count: 3 });
+  });
+
+  it('reports itself empty once the last member leaves, even one still joining', async () => {
+    const ada = new RecordingMember('ada');
+    const joining = room.join(ada, null);
+    room.leave(ada);
+    await expect(joining).resolves.toBeNull();
+    expect(ada.frames).toEqual([]);
+    expect(onEmpty).toHaveBeenCalledWith(room);
+    expect(log.listenerCount('chat:lobby')).toBe(0);
+  });
+});
