@@ -2,7 +2,7 @@ import { ApiError, type ErrorCode } from './errors';
 import type { EventLog } from './log/event-log';
 import { isValidTopic } from './topic';
 
-const DECIMAL = /^(0|[1-9][0-9]{0,9})$/;
+const DECIMAL = /^[0-9]{1,10}$/;
 
 /** A route's `:topic`, or 400 invalid_topic. */
 export function topicParam(value: unknown): string {
