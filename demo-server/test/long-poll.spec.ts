@@ -8,9 +8,9 @@ describe('long poll /api/poll/:topic', () => {
   const memoryLog = (): MemoryEventLog => started.server.log as MemoryEventLog;
   const poll = async (query: string, signal?: AbortSignal) => {
     const res = await fetch(`${url}/api/poll/${query}`, { signal });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
-  const health = async () => (await (await fetch(`${url}/api/health`)).json()).connections;
+  const health = async () => ((await (await fetch(`${url}/api/health`)).json()) as any).connections;
 
   beforeAll(async () => {
     started = await startServer({ HISTORY_LIMIT: '1000' });

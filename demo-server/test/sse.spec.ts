@@ -168,7 +168,7 @@ describe('SSE /api/events/:topic', () => {
     expect(memoryLog().listenerCount('leaving')).toBe(1);
     reader.close();
     await waitFor(() => memoryLog().listenerCount('leaving') === 0, 'the subscription to end');
-    await waitFor(async () => (await (await fetch(`${url}/api/health`)).json()).connections.sse === 0, 'health to show 0 streams');
+    await waitFor(async () => ((await (await fetch(`${url}/api/health`)).json()) as any).connections.sse === 0, 'health to show 0 streams');
   });
 
 });
