@@ -12,6 +12,8 @@ export type TestConnection = TestStream | TestPoll | TestSocket;
 export interface ConnectionHost {
   readonly ids: EventIds;
   expectNext(match: RealtimeMatch): Promise<TestConnection>;
+  /** Called before the test delivers anything to the client, so `whenStable()` waits for its effects. */
+  delivering(): void;
 }
 
 /** Who ended a connection, if anyone did. */

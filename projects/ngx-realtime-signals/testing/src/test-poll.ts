@@ -58,6 +58,7 @@ export class TestPoll extends TestConnectionBase {
     const response: PollResponse = answer.reset ? { events, cursor, reset: true } : { events, cursor };
     this.answer = response;
     this.serverEnded();
+    this.host.delivering();
     this.settle.resolve(response);
     return response;
   }
@@ -106,6 +107,7 @@ export class TestPoll extends TestConnectionBase {
   private reject(error: RealtimeError): void {
     this.assertActive('fail the poll');
     this.serverEnded();
+    this.host.delivering();
     this.settle.reject(error);
   }
 }

@@ -85,6 +85,7 @@ export class TestSocket extends TestConnectionBase {
     this.assertActive('open the socket');
     if (!this.opened) {
       this.opened = true;
+      this.host.delivering();
       this.sink.opened();
     }
     return this;
@@ -94,6 +95,7 @@ export class TestSocket extends TestConnectionBase {
   receive(frame: ChatFrame): this {
     this.assertActive(`send a ${frame.type} frame`);
     this.open();
+    this.host.delivering();
     this.sink.message(frame);
     return this;
   }
@@ -242,6 +244,7 @@ export class TestSocket extends TestConnectionBase {
   private close(error: RealtimeError): void {
     this.assertActive('close the socket');
     this.serverEnded();
+    this.host.delivering();
     this.sink.closed(error);
   }
 }

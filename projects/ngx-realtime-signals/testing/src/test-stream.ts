@@ -45,6 +45,7 @@ export class TestStream extends TestConnectionBase {
     this.assertActive('open the stream');
     if (!this.opened) {
       this.opened = true;
+      this.host.delivering();
       this.sink.opened();
     }
     return this;
@@ -55,6 +56,7 @@ export class TestStream extends TestConnectionBase {
     this.assertActive('push an event');
     this.open();
     const event = completeEvent(init, this.topic, this.host.ids);
+    this.host.delivering();
     this.sink.activity();
     this.sink.event(event);
     return event;
@@ -69,6 +71,7 @@ export class TestStream extends TestConnectionBase {
   reset(cursor: string = this.host.ids.next()): this {
     this.assertActive('send a reset');
     this.open();
+    this.host.delivering();
     this.sink.activity();
     this.sink.reset(cursor);
     return this;
@@ -78,6 +81,7 @@ export class TestStream extends TestConnectionBase {
   retryHint(ms: number): this {
     this.assertActive('send a retry hint');
     this.open();
+    this.host.delivering();
     this.sink.retryHint(ms);
     return this;
   }
@@ -85,6 +89,7 @@ export class TestStream extends TestConnectionBase {
   /** A `: ping` heartbeat comment. */
   ping(): this {
     this.assertActive('send a heartbeat');
+    this.host.delivering();
     this.sink.activity();
     return this;
   }
@@ -120,6 +125,7 @@ export class TestStream extends TestConnectionBase {
   private close(error: RealtimeError): void {
     this.assertActive('end the stream');
     this.serverEnded();
+    this.host.delivering();
     this.sink.closed(error);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@angular/core';
+import { inject, Injectable, PendingTasks } from '@angular/core';
 import {
   type PollRequest,
   type PollResponse,
@@ -32,6 +32,18 @@ export class TestingRealtimeTransports extends RealtimeTransports implements Con
   /** Every connection ever opened, oldest first. */
   readonly connections: TestConnection[] = [];
   private waiters: Waiter[] = [];
+  private readonly pendingTasks = inject(PendingTasks);
+
+  /**
+   * Holds the app "unstable" across the microtasks a delivery sets off (the services
+   * batch events in a microtask and poll loops await), so `await fixture.whenStable()`
+   * after `stream.event(...)` sees the rendered result. Promise hops, not a timer,
+   * so it also settles under fake timers.
+   */
+  delivering(): void {
+    const done = this.pendingTasks.add();
+    void settleMicrotasks().then(done);
+  }
 
   override openStream(req: StreamRequest, sink: StreamSink): () => void {
     const stream = this.add(new TestStream(req, sink, this));
@@ -85,4 +97,11 @@ export class TestingRealtimeTransports extends RealtimeTransports implements Con
     connection.matched = true;
     waiter.resolve(connection);
   }
+}
+
+/** Enough promise hops for any await chain a delivery starts inside the services. */
+const SETTLE_HOPS = 50;
+
+async function settleMicrotasks(): Promise<void> {
+  for (let hop = 0; hop < SETTLE_HOPS; hop++) await Promise.resolve();
 }

@@ -1,0 +1,109 @@
+import { TestBed } from '@angular/core/testing';
+import { ApplicationRef } from '@angular/core';
+import { NotificationService, withAuthToken, withReconnect } from 'ngx-realtime-signals';
+import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
+
+/** NotificationService's real logic (state, cursor, dedup, buffers) driven through the testing entry point. */
+describe('NotificationService through RealtimeTestingController', () => {
+  let realtime: RealtimeTestingController;
+  let notifications: NotificationService<{ text: string }>;
+  const settle = () => TestBed.inject(ApplicationRef).whenStable();
+
+  function setUp(...features: Parameters<typeof provideRealtimeTesting>) {
+    TestBed.configureTestingModule({ providers: [provideRealtimeTesting(...(features as []))] });
+    realtime = TestBed.inject(RealtimeTestingController);
+    notifications = TestBed.inject(NotificationService) as NotificationService<{ text: string }>;
+  }
+
+  it('opens the topic stream and shows pushed events newest first, unread', async () => {
+    setUp();
+    notifications.connect('alerts');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+    expect(notifications.state()).toBe('connecting');
+
+    stream.event({ type: 'disk', data: { text: 'disk full' } });
+    stream.event({ type: 'cpu', data: { text: 'cpu hot' } });
+    await settle();
+
+    expect(stream.request.url).toBe('/api/events/alerts');
+    expect(notifications.state()).toBe('open');
+    expect(notifications.notifications().map((n) => n.data.text)).toEqual(['cpu hot', 'disk full']);
+    expect(notifications.unreadCount()).toBe(2);
+    expect(notifications.cursor()).toBe('e2');
+    realtime.verify();
+  });
+
+  it('shows an event delivered twice only once', async () => {
+    setUp();
+    notifications.connect('alerts');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    stream.event({ id: 'same', data: { text: 'once' } });
+    stream.event({ id: 'same', data: { text: 'once' } });
+    await settle();
+
+    expect(notifications.notifications()).toHaveLength(1);
+  });
+
+  it('resumes from the last event id after the stream drops', async () => {
+    setUp(withReconnect({ initialDelayMs: 0 }));
+    notifications.connect('alerts');
+    const first = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+    const seen = first.event({ data: { text: 'before the drop' } });
+    await settle();
+
+    const second = await first.reconnect();
+    second.event({ data: { text: 'after the drop' } });
+    await settle();
+
+    expect(second.cursor).toBe(seen.id);
+    expect(notifications.state()).toBe('open');
+    expect(notifications.notifications().map((n) => n.data.text)).toEqual(['after the drop', 'before the drop']);
+    realtime.verify();
+  });
+
+  it('gives up on 401 with the error as a value and opens nothing more', async () => {
+    setUp(withReconnect({ initialDelayMs: 0 }));
+    notifications.connect('alerts');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    stream.fail(401);
+    await settle();
+
+    expect(notifications.state()).toBe('failed');
+    expect(notifications.lastError()).toMatchObject({ code: 'http_401', status: 401, retryable: false });
+    realtime.expectNone({ transport: 'sse' });
+  });
+
+  it('surfaces a reset from the server as a gap', async () => {
+    setUp();
+    notifications.connect('alerts');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    stream.reset('head-9');
+    await settle();
+
+    expect(notifications.gap()).toEqual({ cursor: 'head-9', at: expect.any(Number) });
+  });
+
+  it('sends the auth token as a bearer header', async () => {
+    setUp(withAuthToken(() => 'secret'));
+    notifications.connect('alerts');
+
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    expect(stream.request.headers['Authorization']).toBe('Bearer secret');
+  });
+
+  it('closes the stream on disconnect', async () => {
+    setUp();
+    notifications.connect('alerts');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    notifications.disconnect();
+
+    expect(stream.cancelled).toBe(true);
+    expect(notifications.state()).toBe('closed');
+    realtime.verify({ ignoreCancelled: false });
+  });
+});
