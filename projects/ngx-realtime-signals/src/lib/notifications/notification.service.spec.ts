@@ -1,0 +1,189 @@
+import { PLATFORM_ID } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { SIGNAL } from '@angular/core/primitives/signals';
+import { NotificationService, withAuthToken, withBuffers, withReconnect, type RealtimeEvent } from 'ngx-realtime-signals';
+import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
+
+/** How often a signal was written: the node version grows by one per change. */
+const writes = (fn: unknown) => (fn as { [SIGNAL]: { version: number } })[SIGNAL].version;
+
+function setup(...features: Parameters<typeof provideRealtimeTesting>) {
+  TestBed.configureTestingModule({ providers: [provideRealtimeTesting(...(features as []))] });
+  const service = TestBed.inject(NotificationService) as NotificationService<{ n: number }>;
+  const realtime = TestBed.inject(RealtimeTestingController);
+  const seen: RealtimeEvent<{ n: number }>[] = [];
+  service.events$.subscribe((e) => seen.push(e));
+  return { service, realtime, seen };
+}
+
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+describe('NotificationService', () => {
+  it('opens the topic stream under the base URL and reports open', async () => {
+    const { service, realtime } = setup({ baseUrl: '/rt/' });
+    expect(service.state()).toBe('idle');
+    service.connect('user:7');
+    expect(service.topic()).toBe('user:7');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'user:7' });
+    expect(stream.request.url).toBe('/rt/events/user%3A7');
+    expect(service.state()).toBe('connecting');
+    stream.open();
+    expect(service.state()).toBe('open');
+    expect(service.connected()).toBe(true);
+  });
+
+  it('lists events newest first, counts unread ones and emits each in order', async () => {
+    const { service, realtime, seen } = setup();
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    stream.event({ id: 'a', data: { n: 1 } });
+    stream.event({ id: 'b', data: { n: 2 } });
+    await settle();
+    expect(service.notifications().map((n) => n.id)).toEqual(['b', 'a']);
+    expect(service.unreadCount()).toBe(2);
+    expect(service.cursor()).toBe('b');
+    expect(seen.map((e) => e.data.n)).toEqual([1, 2]);
+  });
+
+  it('applies a burst of 1,000 events as one signal update', async () => {
+    const { service, realtime, seen } = setup(withBuffers({ notifications: 5000 }));
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    stream.open();
+    await settle();
+    const before = writes(service.notifications);
+    const cursorBefore = writes(service.cursor);
+    for (let i = 0; i < 1000; i++) stream.event({ id: `e-${i}`, data: { n: i } });
+    expect(service.notifications()).toHaveLength(0);
+    await settle();
+    expect(service.notifications()).toHaveLength(1000);
+    expect(writes(service.notifications) - before).toBe(1);
+    expect(writes(service.cursor) - cursorBefore).toBe(1);
+    expect(seen).toHaveLength(1000);
+  });
+
+  it('keeps only the newest events up to the buffer size', async () => {
+    const { service, realtime } = setup(withBuffers({ notifications: 3 }));
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    for (let i = 1; i <= 5; i++) stream.event({ id: `e${i}` });
+    await settle();
+    expect(service.notifications().map((n) => n.id)).toEqual(['e5', 'e4', 'e3']);
+  });
+
+  it('resumes from the cursor after a drop and drops redelivered events', async () => {
+    const { service, realtime, seen } = setup(withReconnect({ initialDelayMs: 0 }));
+    service.connect();
+    const first = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    first.event({ id: 'x1', data: { n: 1 } });
+    first.event({ id: 'x2', data: { n: 2 } });
+    const second = await first.reconnect();
+    expect(service.state()).toBe('connecting');
+    expect(second.cursor).toBe('x2');
+    second.event({ id: 'x2', data: { n: 2 } });
+    second.event({ id: 'x3', data: { n: 3 } });
+    await settle();
+    expect(seen.map((e) => e.id)).toEqual(['x1', 'x2', 'x3']);
+    expect(service.notifications().map((n) => n.id)).toEqual(['x3', 'x2', 'x1']);
+  });
+
+  it('sets the gap signal on a reset and keeps going from the head', async () => {
+    const { service, realtime, seen } = setup();
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    stream.event({ id: 'old-1' });
+    stream.reset('new-5');
+    stream.event({ id: 'new-6' });
+    await settle();
+    expect(service.gap()).toEqual({ cursor: 'new-5', at: expect.any(Number) });
+    expect(service.cursor()).toBe('new-6');
+    expect(seen.map((e) => e.id)).toEqual(['old-1', 'new-6']);
+  });
+
+  it('marks read, marks all read, dismisses and clears', async () => {
+    const { service, realtime } = setup();
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    stream.events([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+    await settle();
+    service.markRead('b');
+    expect(service.notifications().map((n) => n.read)).toEqual([false, true, false]);
+    expect(service.unreadCount()).toBe(2);
+    service.dismiss('c');
+    expect(service.notifications().map((n) => n.id)).toEqual(['b', 'a']);
+    service.markAllRead();
+    expect(service.unreadCount()).toBe(0);
+    service.clear();
+    expect(service.notifications()).toEqual([]);
+  });
+
+  it('goes to failed on 401 without opening another stream', async () => {
+    const { service, realtime } = setup(withReconnect({ initialDelayMs: 0 }));
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    stream.fail(401);
+    await settle();
+    await settle();
+    expect(service.state()).toBe('failed');
+    expect(service.lastError()).toMatchObject({ code: 'http_401', retryable: false });
+    realtime.expectNone({ transport: 'sse' });
+  });
+
+  it('asks the token function again on every reconnect', async () => {
+    let calls = 0;
+    const { service, realtime } = setup(withAuthToken(async () => `t${++calls}`), withReconnect({ initialDelayMs: 0 }));
+    service.connect();
+    const first = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    expect(first.request.headers).toEqual({ Authorization: 'Bearer t1' });
+    const second = await first.reconnect();
+    expect(second.request.headers).toEqual({ Authorization: 'Bearer t2' });
+  });
+
+  it('disconnects to closed and resumes from the cursor on the next connect', async () => {
+    const { service, realtime } = setup();
+    service.connect();
+    const first = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    first.event({ id: 'k1' });
+    service.disconnect();
+    expect(service.state()).toBe('closed');
+    expect(first.cancelled).toBe(true);
+    expect(service.notifications().map((n) => n.id)).toEqual(['k1']);
+    service.connect();
+    const second = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    expect(second.cursor).toBe('k1');
+  });
+
+  it('replaces the stream and clears the list when the topic changes', async () => {
+    const { service, realtime } = setup();
+    service.connect('a');
+    const a = await realtime.expectNext({ transport: 'sse', topic: 'a' });
+    a.event({ id: 'a1' });
+    await settle();
+    service.connect('b');
+    expect(a.cancelled).toBe(true);
+    expect(service.notifications()).toEqual([]);
+    const b = await realtime.expectNext({ transport: 'sse', topic: 'b' });
+    expect(b.cursor).toBeNull();
+  });
+
+  it('closes the stream when the injector is destroyed', async () => {
+    const { service, realtime } = setup();
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    let completed = false;
+    service.events$.subscribe({ complete: () => (completed = true) });
+    TestBed.resetTestingModule();
+    expect(stream.cancelled).toBe(true);
+    expect(completed).toBe(true);
+  });
+
+  it('stays idle and opens nothing on the server platform', async () => {
+    TestBed.configureTestingModule({ providers: [provideRealtimeTesting(), { provide: PLATFORM_ID, useValue: 'server' }] });
+    const service = TestBed.inject(NotificationService);
+    const realtime = TestBed.inject(RealtimeTestingController);
+    service.connect();
+    await settle();
+    expect(service.state()).toBe('idle');
+    realtime.expectNone({ transport: 'sse' });
+  });
+});
