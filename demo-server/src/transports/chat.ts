@@ -47,9 +47,8 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     clientTracking: false,
   });
   const connections = new Set<ChatConnection>();
+  // The realtime_connections gauge samples connectionCount() at scrape time (app.ts registers it).
   const metrics = chatMetrics(deps.metrics);
-  // The connections gauge samples this count at scrape time.
-  deps.metrics.countConnections('websocket', () => connections.size);
   const rooms = new ChatRooms({
     log,
     presenceWindowMs: config.presenceWindowMs,
