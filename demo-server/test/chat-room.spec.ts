@@ -1,5 +1,5 @@
 import { MemoryEventLog } from '../src/log/memory-log';
-import { ChatRoom, type RoomMember } from '../src/transports/chat/chat-room';
+import { ChatRoom, TYPING_INTERVAL_MS, type RoomMember } from '../src/transports/chat/chat-room';
 
 /** A member that records the frames a room hands it (the socket side is covered by the socket tests). */
 class RecordingMember implements RoomMember {
@@ -72,5 +72,28 @@ describe('ChatRoom', () => {
     expect(ada.frames).toEqual([]);
     expect(onEmpty).toHaveBeenCalledWith(room);
     expect(log.listenerCount('chat:lobby')).toBe(0);
+  });
+
+  it('forwards typing to the others at most once per TYPING_INTERVAL_MS per member', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const ada = new RecordingMember('ada');
+      const bob = new RecordingMember('bob');
+      await room.join(ada, null);
+      await room.join(bob, null);
+      room.typing(ada);
+      room.typing(ada);
+      room.typing(bob);
+      jest.setSystemTime(1_000_000 + TYPING_INTERVAL_MS);
+      room.typing(ada);
+      const typing = (member: RecordingMember) => member.frames.filter((frame) => frame.type === 'typing');
+      expect(typing(bob)).toEqual([
+        { type: 'typing', room: 'lobby', user: 'ada' },
+        { type: 'typing', room: 'lobby', user: 'ada' },
+      ]);
+      expect(typing(ada)).toEqual([{ type: 'typing', room: 'lobby', user: 'bob' }]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

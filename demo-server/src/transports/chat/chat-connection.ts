@@ -1,11 +1,11 @@
 import type WebSocket from 'ws';
 import type { EventLog } from '../../log/event-log';
+import { chatTopic } from '../../topic';
 import { ChatFrameError, CLOSE_CODES } from './chat-errors';
 import type { ChatMetrics, ChatDropReason } from './chat-metrics';
 import type { RoomMember } from './chat-room';
 import type { ChatRooms } from './chat-rooms';
 import { parseClientFrame } from './frame-parser';
-import { chatTopic } from '../../topic';
 import { encodeFrame, type ChatMessageData, type ClientFrame, type ServerFrame } from './frames';
 import { FrameRateLimiter } from './rate-limiter';
 import type { SendDedupStore } from './send-dedup';

@@ -35,6 +35,13 @@ export interface JoinOutcome {
 const MAX_HISTORY_PAGES = 50;
 
 /**
+ * A member's `typing` is forwarded at most once per this interval: a UI shows
+ * "typing" for a few seconds anyway, and each forward costs one frame per
+ * member of the room.
+ */
+export const TYPING_INTERVAL_MS = 1000;
+
+/**
  * One chat room: its members, its presence, and the single log subscription
  * that fans `chat:<room>` out to them. Each broadcast is encoded once and the
  * same Buffer goes to every member.
@@ -45,6 +52,8 @@ export class ChatRoom {
   private readonly active = new Set<RoomMember>();
   /** user -> number of that user's connections in the room; presence is per user. */
   private readonly users = new Map<string, number>();
+  /** member -> when its last `typing` was forwarded */
+  private readonly lastTyping = new Map<RoomMember, number>();
   private readonly presence: PresenceCoalescer;
   private readonly unsubscribe: () => void;
 
@@ -106,6 +115,7 @@ export class ChatRoom {
 
   /** Removes the member (joined or still joining); the last one out disposes the room. */
   leave(member: RoomMember): void {
+    this.lastTyping.delete(member);
     if (this.active.delete(member)) {
       const remaining = (this.users.get(member.user) ?? 1) - 1;
       if (remaining > 0) {
@@ -123,8 +133,11 @@ export class ChatRoom {
     }
   }
 
-  /** `typing` goes to every other joined member and is never logged. */
+  /** `typing` goes to every other joined member (throttled per member) and is never logged. */
   typing(from: RoomMember): void {
+    const now = Date.now();
+    if (now - (this.lastTyping.get(from) ?? -Infinity) < TYPING_INTERVAL_MS) return;
+    this.lastTyping.set(from, now);
     const frame = encodeFrame({ type: 'typing', room: this.name, user: from.user });
     for (const member of this.active) if (member !== from) member.deliver(frame);
   }
