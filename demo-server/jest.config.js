@@ -8,4 +8,5 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
   testTimeout: 20000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/test-timeout.ts'],
 };
