@@ -65,7 +65,8 @@ describe('chat limits', () => {
   });
 
   it('terminates a peer that does not answer pings, and keeps one that does', async () => {
-    const server = await start({ WS_HEARTBEAT_MS: '50' });
+    // Generous enough that the lively peer's pong is never late on a loaded machine.
+    const server = await start({ WS_HEARTBEAT_MS: '250' });
     const silent = await connect(server, '?name=silent', { autoPong: false });
     const lively = await connect(server, '?name=lively');
     await silent.join('lobby');
@@ -76,7 +77,7 @@ describe('chat limits', () => {
     const closed = await silent.closed;
     expect(closed.code).toBe(1006);
     expect(await dropped(server.metrics, 'heartbeat')).toBe(1);
-    await waitFor(() => pingsAtLively >= 4, 'several heartbeats at the lively peer');
+    await waitFor(() => pingsAtLively >= 3, 'several heartbeats at the lively peer');
     expect(lively.socket.readyState).toBe(lively.socket.OPEN);
     // The dropped peer is gone from the room too.
     await waitFor(async () => (await server.connectionCount()) === 1, 'the silent peer to be released');

@@ -15,7 +15,7 @@ describe('chat presence', () => {
   const lastCount = (client: ChatTestClient): number | undefined => client.all('presence').at(-1)?.count;
 
   beforeEach(async () => {
-    server = await startChatServer({ PRESENCE_WINDOW_MS: '200', CHAT_MEMBER_LIST_LIMIT: '5' });
+    server = await startChatServer({ PRESENCE_WINDOW_MS: '500', CHAT_MEMBER_LIST_LIMIT: '5' });
   });
 
   afterEach(async () => {
