@@ -36,3 +36,28 @@ describe('SSE slow consumer', () => {
     }
   }, 120_000);
 });
+
+describe('SSE resume backlog', () => {
+  it('paces a backlog larger than MAX_BUFFERED_BYTES by the reader instead of dropping it', async () => {
+    const started = await startServer({ MAX_BUFFERED_BYTES: '65536', HISTORY_LIMIT: '1000' });
+    try {
+      const start = await started.server.log.head('backlog');
+      const chunk = 'y'.repeat(16 * 1024);
+      const ids: string[] = [];
+      for (let i = 0; i < 500; i++) ids.push(await publishOk(started.url, 'backlog', 'blob', { i, chunk }));
+      const reader = await openSse(started.url, `/api/events/backlog?lastEventId=${start}`);
+      try {
+        await waitFor(() => reader.events.length === ids.length, 'the whole backlog');
+        const live = await publishOk(started.url, 'backlog', 'blob', { i: 500 });
+        await waitFor(() => reader.events.length === ids.length + 1, 'a live event after the backlog');
+        expect(reader.events.map((e) => e.id)).toEqual([...ids, live]);
+        const metrics = (await rawRequest(started.url, { path: '/metrics' })).text;
+        expect(metrics).not.toMatch(/reason="slow_consumer"/);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await started.close();
+    }
+  });
+});

@@ -40,7 +40,7 @@ export function createPublishHandlers(deps: TransportDeps): RequestHandler[] {
     }
     const event = await log.append(topic, type as string, data === undefined ? null : data);
     metrics.eventsPublished.inc();
-    res.status(201).location(`/api/poll/${encodeURIComponent(topic)}`).json({ id: event.id, topic: event.topic });
+    res.status(201).json({ id: event.id, topic: event.topic });
   };
 
   return [checkTopicAndMediaType, parseJson, publish];

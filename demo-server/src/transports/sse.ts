@@ -69,6 +69,12 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
       }
     }
 
+    if (req.method === 'HEAD') {
+      cleanUp();
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform' });
+      res.end();
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -83,7 +89,14 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
     try {
       const backlog = await log.read(topic, cursor, BACKLOG_READ_LIMIT);
       if (backlog.reset) send(resetFrame(backlog.cursor), false);
-      for (const event of backlog.events) send(eventFrame(event), true);
+      // A resume backlog can be far larger than MAX_BUFFERED_BYTES: pace it by the client's reading speed
+      // instead of treating it as a slow consumer. Live events wait in `pending` meanwhile.
+      for (const event of backlog.events) {
+        if (closed) return;
+        if (!res.write(eventFrame(event))) await drained(res);
+        metrics.eventsDelivered.inc({ transport: 'sse' });
+      }
+      if (closed) return;
       covered = backlog.cursor;
       for (const event of pending.splice(0)) {
         if (log.compare(event.id, covered) > 0) send(eventFrame(event), true);
@@ -102,4 +115,17 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
       for (const res of [...streams]) res.end();
     },
   };
+}
+
+/** Resolves when the response can take more data, or when it closes. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
