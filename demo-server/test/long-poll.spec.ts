@@ -80,7 +80,9 @@ describe('long poll /api/poll/:topic', () => {
   it('answers an empty list with the same cursor at the timeout and releases its listener', async () => {
     const topic = 'timeout';
     const { body: start } = await poll(`${topic}?timeout=0`);
-    const { status, body } = await poll(`${topic}?cursor=${start.cursor}&timeout=200`);
+    const answer = poll(`${topic}?cursor=${start.cursor}&timeout=1000`);
+    await waitFor(async () => (await health()).longPoll === 1, 'the poll to be held');
+    const { status, body } = await answer;
     expect(status).toBe(200);
     expect(body).toEqual({ events: [], cursor: start.cursor });
     expect(memoryLog().listenerCount(topic)).toBe(0);
