@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     scenario?.stop();
     // close() force-closes connections at the grace period; this is the backstop if anything still hangs.
-    setTimeout(() => process.exit(1), config.shutdownGraceMs + 1000).unref();
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + 250).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
