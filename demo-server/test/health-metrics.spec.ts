@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { publishOk, rawRequest, waitFor } from './support/http-client';
 import { startServer, type StartedServer } from './support/server';
 import { openSse } from './support/sse-reader';
@@ -45,6 +46,18 @@ describe('/api/health and /metrics', () => {
       return c.sse === 0 && c.longPoll === 0;
     }, 'the connections to close');
     expect(await metric(/^realtime_connections\{transport="sse"\} (\d+)/m)).toBe(0);
+  });
+
+  it('counts open chat sockets', async () => {
+    const socket = new WebSocket(`${started.url.replace('http', 'ws')}/api/chat?name=erin`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    await waitFor(async () => (await health()).connections.websocket === 1, 'the socket to be counted');
+    expect(await metric(/^realtime_connections\{transport="websocket"\} (\d+)/m)).toBe(1);
+    socket.close();
+    await waitFor(async () => (await health()).connections.websocket === 0, 'the socket to be forgotten');
   });
 
   it('counts published and delivered events in Prometheus text', async () => {
