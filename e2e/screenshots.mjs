@@ -17,7 +17,7 @@ await server.start();
 const browser = await launchBrowser();
 try {
   await mkdir(OUT, { recursive: true });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 700 } });
   const page = await context.newPage();
 
   await page.goto(`${server.url}/notifications`);
@@ -47,7 +47,8 @@ try {
   await page.waitForSelector('rt-chat-room .rt-typing:has-text("typing")');
   await page.screenshot({ path: path.join(OUT, 'chat.png') });
 
-  await page.goto(`${server.url}/orders`);
+  // In-app navigation keeps every connection of the session alive for the status strip.
+  await page.click('nav a:has-text("Order tracking")');
   await waitForState(page, 'orders', 'open');
   // The scenario advances an order every few seconds; wait for a handful of steps.
   await page.waitForSelector('.order-feed [data-event-id]:nth-child(4)', { timeout: 60_000 });

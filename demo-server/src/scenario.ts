@@ -43,9 +43,9 @@ export interface Scenario {
 
 const NOTIFICATIONS: readonly ScenarioNotification[] = [
   { title: 'Deploy finished', text: 'Build #{n} is live on production.', level: 'success' },
-  { title: 'New follower', text: 'Someone started following your project ({n} followers).', level: 'info' },
+  { title: 'New follower', text: 'Your project now has {n} followers.', level: 'info' },
   { title: 'Disk space', text: 'Volume data-{n} is 85% full.', level: 'warning' },
-  { title: 'Comment', text: 'A reviewer left {n} comments on your pull request.', level: 'info' },
+  { title: 'Review', text: 'A reviewer commented on pull request #{n}.', level: 'info' },
   { title: 'Payment received', text: 'Invoice {n} was paid.', level: 'success' },
 ];
 

@@ -35,7 +35,7 @@ const FIRST_ROOM = 'general';
   `,
   styles: `
     .who { margin-bottom: 1rem; }
-    .latency { color: var(--rt-color-muted); }
+    .latency { color: var(--rt-color-muted); margin-left: 0.3rem; }
     .layout { display: grid; grid-template-columns: 12rem 1fr; gap: 1.25rem; align-items: start; }
     @media (max-width: 50rem) { .layout { grid-template-columns: 1fr; } }
   `,

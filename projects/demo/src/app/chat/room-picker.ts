@@ -39,6 +39,7 @@ const ROOM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
     .room[aria-current='true'] { background: var(--rt-color-accent); color: var(--rt-color-on-accent); }
     .leave { padding: 0 0.4rem; color: var(--rt-color-muted); }
     .join { display: grid; gap: 0.5rem; }
+    .join input { width: 100%; box-sizing: border-box; min-width: 0; }
     .join .button { border: 1px solid var(--rt-color-accent); color: var(--rt-color-accent); }
   `,
 })
