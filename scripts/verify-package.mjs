@@ -46,18 +46,22 @@ function childEnv(extraPath) {
   };
 }
 
-/** Runs a command; resolves with its output, rejects with the output's tail. */
+/** Runs a command; resolves with its stdout and its whole output, rejects with the output's tail. */
 function run(command, commandArgs, { cwd = root, path } = {}) {
   const line = `${command} ${commandArgs.join(' ')}`;
   console.log(`  $ ${line}${cwd === root ? '' : `   (in ${cwd})`}`);
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs, { cwd, env: childEnv(path), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      output += chunk;
+    });
     child.stderr.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) return resolve(output);
+      if (code === 0) return resolve({ stdout, output });
       const tail = output.split('\n').filter((l) => !l.includes('Unknown user config') && !l.includes('Unknown env config')).slice(-40).join('\n');
       reject(new Error(`"${line}" exited with ${code}:\n${tail}`));
     });
@@ -68,8 +72,8 @@ async function packLibrary() {
   if (!args.includes('--no-build')) await run('npm', ['run', 'build:lib']);
   const dist = join(root, 'dist/ngx-realtime-signals');
   if (!existsSync(join(dist, 'schematics/package.json'))) throw new Error('dist lacks schematics/package.json; build:lib did not compile the schematic.');
-  const json = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: dist });
-  const [pack] = JSON.parse(json.slice(json.indexOf('[')));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: dist });
+  const [pack] = JSON.parse(stdout.slice(stdout.indexOf('[')));
   if (!pack.files.some((f) => f.path === 'schematics/package.json')) throw new Error('npm pack dropped schematics/package.json.');
   console.log(`\ntarball ${pack.filename}: ${pack.size} bytes packed, ${pack.unpackedSize} bytes unpacked, ${pack.files.length} files`);
   for (const file of pack.files) console.log(`  ${String(file.size).padStart(7)}  ${file.path}`);
@@ -86,7 +90,7 @@ async function nodeBin(version) {
 
 /** The newest CLI release whose @angular/build is published too (a CLI release can precede its builder). */
 async function cliVersion(major) {
-  const versions = JSON.parse(await run('npm', ['view', `@angular/build@${major}`, 'version', '--json']));
+  const versions = JSON.parse((await run('npm', ['view', `@angular/build@${major}`, 'version', '--json'])).stdout);
   return [].concat(versions).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).at(-1);
 }
 
@@ -119,7 +123,7 @@ function showDemo(app) {
 async function verify({ major, node }, tarball) {
   console.log(`\n== Angular ${major}${node ? ` on Node ${node}` : ''}`);
   const path = await nodeBin(node);
-  const nodeVersion = (await run('node', ['--version'], { path })).trim();
+  const nodeVersion = (await run('node', ['--version'], { path })).stdout.trim();
   const cli = await cliVersion(major);
   const name = `app${major}`;
   await run('npx', ['-p', `@angular/cli@${cli}`, 'ng', 'new', name, '--defaults', '--skip-git', '--ssr=false', '--style=css'], { cwd: work, path });
@@ -139,7 +143,7 @@ async function verify({ major, node }, tarball) {
 
   showDemo(app);
   await run('npx', ['ng', 'build'], { cwd: app, path });
-  const output = await run('npx', ['ng', 'test', '--watch=false', '--include=src/app/realtime-demo/realtime-demo.spec.ts'], { cwd: app, path });
+  const { output } = await run('npx', ['ng', 'test', '--watch=false', '--include=src/app/realtime-demo/realtime-demo.spec.ts'], { cwd: app, path });
   // a failing test already failed the command; this reads how many ran, to show it ran at all
   const passed = /Tests\s+(\d+) passed/.exec(output);
   if (!passed) throw new Error(`ng test passed but reported no passing tests:\n${output.split('\n').slice(-30).join('\n')}`);
