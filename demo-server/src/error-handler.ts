@@ -49,6 +49,7 @@ export function errorHandler(logger: Logger) {
       return;
     }
     const status = tagged.status ?? tagged.statusCode;
+    if (status === 403) return sendError(res, 'forbidden');
     if (status === 404) return sendError(res, 'not_found');
     if (status === 413) return sendError(res, 'payload_too_large');
     if (status === 415) return sendError(res, 'unsupported_media_type');

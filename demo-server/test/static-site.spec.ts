@@ -34,6 +34,16 @@ describe('serving the demo app', () => {
     expect(deep.text).toContain('<app-root>');
   });
 
+  it.each(['/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/%2e%2e/etc/os-release.txt'])(
+    'never serves a file outside the folder for %s',
+    async (path) => {
+      const res = await rawRequest(started.url, { path });
+      expect(res.text).not.toMatch(/root:|VERSION_ID/);
+      if (res.status === 200) expect(res.text).toContain('<app-root>');
+      else expect([403, 404]).toContain(res.status);
+    },
+  );
+
   it('answers a missing asset or API route with 404 JSON, not the app', async () => {
     const asset = await rawRequest(started.url, { path: '/missing.js' });
     expect(asset.status).toBe(404);
