@@ -167,6 +167,15 @@ describe('ng-add', () => {
       expect(tree.readContent('/projects/second/src/app/app.config.ts')).not.toContain('provideRealtime(');
     });
 
+    it('refuses a library project', async () => {
+      const workspace = await createWorkspace(runner, [{ name: 'shop', standalone: true }]);
+      const withLibrary = await runner.runExternalSchematic('@schematics/angular', 'library', { name: 'widgets' }, workspace);
+
+      await expect(runner.runSchematic('ng-add', { project: 'widgets' }, withLibrary)).rejects.toThrow(
+        'Project "widgets" is not an application; ng add sets up applications only.',
+      );
+    });
+
     it('names the applications when --project names none of them', async () => {
       const workspace = await createWorkspace(runner, [{ name: 'shop', standalone: true }]);
 

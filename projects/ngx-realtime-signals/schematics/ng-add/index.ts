@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoComponentFiles } from './demo-component';
 import { findFilesCalling } from './find-calls';
-import { NgAddOptions } from './schema';
+import type { NgAddOptions } from './schema';
 
 const PACKAGE_NAME = 'ngx-realtime-signals';
 const PROVIDER = 'provideRealtime';
