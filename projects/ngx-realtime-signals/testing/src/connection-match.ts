@@ -15,7 +15,14 @@ export type RealtimeMatch =
   | { transport: 'poll'; topic?: string }
   | { transport: 'chat'; room?: string };
 
-/** A criterion object or a predicate over any test connection. */
+/**
+ * A criterion object or a predicate over any test connection.
+ *
+ * @example
+ * ```ts
+ * realtime.expectOne((c) => c.transport === 'sse' && c.cursor === 'e7');
+ * ```
+ */
 export type RealtimeMatcher = RealtimeMatch | ((connection: TestConnection) => boolean);
 
 export function matches(connection: TestConnection, matcher: RealtimeMatcher): boolean {

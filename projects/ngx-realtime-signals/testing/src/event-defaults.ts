@@ -1,6 +1,15 @@
 import type { RealtimeEvent } from 'ngx-realtime-signals';
 
-/** The parts of an event a test cares about; the rest is filled in. */
+/**
+ * The parts of an event a test cares about; the rest is filled in
+ * (`id` e1, e2, ..., `topic` of the connection, `type` 'message', `data` null, `ts` now).
+ *
+ * @example
+ * ```ts
+ * const init: TestEventInit<{ text: string }> = { type: 'alert', data: { text: 'Disk full' } };
+ * stream.event(init);
+ * ```
+ */
 export type TestEventInit<T = unknown> = Partial<RealtimeEvent<T>>;
 
 /** Hands out event ids that are unique within one test (`e1`, `e2`, ...). */

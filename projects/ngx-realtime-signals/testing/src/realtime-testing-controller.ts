@@ -6,7 +6,14 @@ import type { TestSocket } from './test-socket';
 import type { TestStream } from './test-stream';
 import { TestingRealtimeTransports } from './testing-transports';
 
-/** The handle type `expectOne`/`match` return for a criterion. */
+/**
+ * The handle type `expectOne`/`match` return for a criterion.
+ *
+ * @example
+ * ```ts
+ * const stream: TestConnectionFor<{ transport: 'sse' }> = realtime.expectOne({ transport: 'sse' }); // a TestStream
+ * ```
+ */
 export type TestConnectionFor<M extends RealtimeMatcher> = M extends { transport: 'sse' }
   ? TestStream
   : M extends { transport: 'poll' }

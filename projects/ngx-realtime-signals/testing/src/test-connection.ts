@@ -5,7 +5,14 @@ import type { TestPoll } from './test-poll';
 import type { TestSocket } from './test-socket';
 import type { TestStream } from './test-stream';
 
-/** Any connection the client opened through the testing transports. */
+/**
+ * Any connection the client opened through the testing transports; `transport` tells which.
+ *
+ * @example
+ * ```ts
+ * const open = realtime.match((c: TestConnection) => c.active);
+ * ```
+ */
 export type TestConnection = TestStream | TestPoll | TestSocket;
 
 /** What a test connection needs from the transports that created it. */

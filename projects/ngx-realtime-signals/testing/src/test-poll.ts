@@ -2,7 +2,14 @@ import { type PollRequest, type PollResponse, type RealtimeError, type RealtimeE
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, statusError, TestConnectionBase } from './test-connection';
 
-/** The answer a test gives a pending poll; every field is optional. */
+/**
+ * The answer a test gives a pending poll; every field is optional.
+ *
+ * @example
+ * ```ts
+ * poll.flush({ events: [{ type: 'paid' }], cursor: 'c9' });
+ * ```
+ */
 export interface TestPollAnswer {
   events?: TestEventInit[];
   /** Default: the last event's id, else the request's cursor, else a fresh id. */

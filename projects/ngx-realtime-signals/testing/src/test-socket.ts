@@ -2,10 +2,24 @@ import type { RealtimeError, RealtimeEvent, SocketRequest, SocketSink } from 'ng
 import { completeEvent } from './event-defaults';
 import { type ConnectionHost, TestConnectionBase } from './test-connection';
 
-/** A JSON frame on the chat socket. */
+/**
+ * A JSON frame on the chat socket.
+ *
+ * @example
+ * ```ts
+ * socket.receive({ type: 'presence', room: 'lobby', joined: ['bob'], count: 2 } satisfies ChatFrame);
+ * ```
+ */
 export type ChatFrame = { type: string; [key: string]: unknown };
 
-/** A chat message as the test sends it; everything but `text` has a default. */
+/**
+ * A chat message as the test sends it; everything but `text` has a default.
+ *
+ * @example
+ * ```ts
+ * socket.joined('lobby', { history: [{ text: 'earlier', from: 'bob' }] });
+ * ```
+ */
 export interface TestChatMessageInit {
   text: string;
   /** Default 'someone'. */
@@ -15,7 +29,16 @@ export interface TestChatMessageInit {
   ts?: number;
 }
 
-/** What the test expects the client to have sent: a frame type, the fields it must have, or a predicate. */
+/**
+ * What the test expects the client to have sent: a frame type, the fields it must have, or a predicate.
+ *
+ * @example
+ * ```ts
+ * socket.expectSent('ping');
+ * socket.expectSent({ type: 'join', room: 'lobby', since: 'e4' });
+ * socket.expectSent((f) => f.type === 'send' && String(f['text']).startsWith('hi'));
+ * ```
+ */
 export type SentFrameMatch = string | ChatFrame | ((frame: ChatFrame) => boolean);
 
 /**

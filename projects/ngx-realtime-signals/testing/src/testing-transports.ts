@@ -25,6 +25,12 @@ interface Waiter {
 /**
  * The transports `provideRealtimeTesting()` installs: nothing goes over the network;
  * every connection the services open is recorded for `RealtimeTestingController`.
+ * Tests use the controller; this class is public for custom tooling on top of it.
+ *
+ * @example
+ * ```ts
+ * const all = TestBed.inject(TestingRealtimeTransports).connections; // every connection, oldest first
+ * ```
  */
 @Injectable()
 export class TestingRealtimeTransports extends RealtimeTransports implements ConnectionHost {
