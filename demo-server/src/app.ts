@@ -2,20 +2,21 @@ import http from 'node:http';
 import type stream from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config';
+import { apiGuard } from './api-guard';
 import { errorHandler } from './error-handler';
-import { ApiError, rejectUpgrade, sendError } from './errors';
-import { ConnectionLimiter, HttpRateLimiter, clientIp } from './limits';
+import { ApiError, sendError } from './errors';
+import { ConnectionLimiter, HttpRateLimiter } from './limits';
 import type { EventLog } from './log/event-log';
 import { MemoryEventLog } from './log/memory-log';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
-import { isOriginAllowed } from './origin';
 import { staticSite } from './static-site';
 import { createChatServer } from './transports/chat';
 import { healthHandler, metricsHandler } from './transports/health';
 import { createLongPollTransport } from './transports/long-poll';
 import { createPublishHandlers } from './transports/publish';
 import { createSseTransport } from './transports/sse';
+import { CHAT_PATH, upgradeRouting } from './upgrade-routing';
 
 export interface DemoServer {
   /** Starts listening; resolves with the base URL (a wildcard host is reported as 127.0.0.1). */
@@ -33,8 +34,6 @@ export interface DemoServerOptions {
   log?: EventLog;
   logger?: Logger;
 }
-
-const CHAT_PATH = '/api/chat';
 
 /**
  * Wires the event log, the HTTP transports, the chat upgrade and the demo app
@@ -73,28 +72,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     next();
   });
 
-  // The API: Origin policy (with CORS for allowed foreign origins), then the optional rate limit.
-  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
-    const origin = req.get('origin');
-    if (!isOriginAllowed(origin, req.get('host'), config)) throw new ApiError('origin_not_allowed');
-    if (origin !== undefined) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
-      if (req.method === 'OPTIONS') {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-        res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Last-Event-ID, Authorization');
-        res.setHeader('Access-Control-Max-Age', '600');
-        res.status(204).end();
-        return;
-      }
-    }
-    const decision = rate.hit(clientIp(req));
-    if (!decision.allowed) {
-      throw new ApiError('rate_limited', undefined, { 'Retry-After': String(decision.retryAfterSeconds) });
-    }
-    next();
-  });
+  app.use('/api', apiGuard(config, rate));
 
   app.post('/api/topics/:topic/events', ...createPublishHandlers(deps));
   app.get('/api/events/:topic', (req, res) => sse.handle(req, res));
@@ -135,24 +113,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
-  server.on('upgrade', (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    if (shuttingDown) return rejectUpgrade(socket, 'shutting_down');
-    const pathname = new URL(req.url ?? '/', 'http://upgrade.invalid').pathname;
-    if (pathname !== CHAT_PATH) return rejectUpgrade(socket, 'not_found');
-    if (!isOriginAllowed(req.headers.origin, req.headers.host, config)) {
-      return rejectUpgrade(socket, 'origin_not_allowed');
-    }
-    const ip = clientIp(req);
-    const decision = rate.hit(ip);
-    if (!decision.allowed) {
-      return rejectUpgrade(socket, 'rate_limited', undefined, { 'Retry-After': String(decision.retryAfterSeconds) });
-    }
-    const release = connections.tryAcquire(ip);
-    if (!release) return rejectUpgrade(socket, 'too_many_connections');
-    socket.once('close', release);
-    chat.handleUpgrade(req, socket, head);
-  });
+  server.on('upgrade', upgradeRouting({ config, rate, connections, chat, isShuttingDown: () => shuttingDown }));
 
   let closing: Promise<void> | undefined;
 
