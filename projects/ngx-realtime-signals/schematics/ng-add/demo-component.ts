@@ -6,7 +6,7 @@ export interface GeneratedFile {
 
 /**
  * The `--demo` component: the live notification feed of one topic with its connection
- * badge, and a spec that drives it through `ngx-realtime-signals/testing`. The spec uses
+ * badge and bell, and a spec that drives it through `ngx-realtime-signals/testing`. The spec uses
  * only `describe`/`it`/`expect` matchers that Vitest, Jasmine and Jest share, so it runs
  * under whichever runner the application uses.
  */
@@ -21,7 +21,7 @@ function componentSource(prefix: string): string {
   return `import { ChangeDetectionStrategy, Component, DestroyRef, inject } from '@angular/core';
 import { JsonPipe } from '@angular/common';
 import { NotificationService } from 'ngx-realtime-signals';
-import { RtConnectionStatus } from 'ngx-realtime-signals/ui';
+import { RtConnectionStatus, RtNotificationBell } from 'ngx-realtime-signals/ui';
 
 /**
  * Live notifications of the "notifications" topic.
@@ -30,10 +30,11 @@ import { RtConnectionStatus } from 'ngx-realtime-signals/ui';
  */
 @Component({
   selector: '${prefix}-realtime-demo',
-  imports: [JsonPipe, RtConnectionStatus],
+  imports: [JsonPipe, RtConnectionStatus, RtNotificationBell],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: \`
     <rt-connection-status label="Notifications" [status]="notifications" />
+    <rt-notification-bell [source]="notifications" />
     <p class="unread">{{ notifications.unreadCount() }} unread</p>
     <ul>
       @for (item of notifications.notifications(); track item.id) {
