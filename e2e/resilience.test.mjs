@@ -124,6 +124,7 @@ describe('connection loss in the demo app', { timeout: 300_000 }, () => {
         await waitForState(page, 'orders', 'reconnecting');
         const indicator = page.locator('rt-connection-status[data-connection="orders"]');
         // No backoff countdown: it waits for the browser's `online` event instead of spinning.
+        assert.match(await indicator.textContent(), /offline, waiting for the network/);
         assert.doesNotMatch(await indicator.textContent(), /retry in/);
       }
 

@@ -83,6 +83,27 @@ describe('RtConnectionStatus', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('says it waits for the network while the browser is offline and not connected', () => {
+    const onLine = jest.spyOn(window.navigator, 'onLine', 'get').mockReturnValue(true);
+    const status = fakeStatus('open');
+    const { fixture, text } = render(status);
+
+    onLine.mockReturnValue(false);
+    window.dispatchEvent(new Event('offline'));
+    fixture.detectChanges();
+    expect(text()).not.toContain('waiting for the network'); // still open: the stream may well work
+
+    status.state.set('reconnecting');
+    fixture.detectChanges();
+    expect(text()).toContain('offline, waiting for the network');
+
+    onLine.mockReturnValue(true);
+    window.dispatchEvent(new Event('online'));
+    fixture.detectChanges();
+    expect(text()).not.toContain('waiting for the network');
+    onLine.mockRestore();
+  });
+
   it('calls retryNow when "Retry now" is activated', () => {
     const status = fakeStatus('failed');
     status.lastError.set({ code: 'http_401', message: 'Unauthorized', status: 401, retryable: false });

@@ -1,10 +1,12 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import type { ConnectionStatus } from 'ngx-realtime-signals';
+import { browserOnline } from '../shared/browser-online';
 import { countdownSeconds } from '../shared/countdown';
 
 /**
  * Shows one connection's state, the retry attempt, a countdown to the next retry
- * and a "Retry now" button while a retry is pending or the connection failed.
+ * (or that it waits for the browser to come back online) and a "Retry now" button
+ * while a retry is pending or the connection failed.
  * The state word is announced politely to screen readers when it changes.
  *
  * @example
@@ -22,6 +24,9 @@ import { countdownSeconds } from '../shared/countdown';
     <span class="rt-state" role="status" aria-live="polite">{{ state() }}</span>
     @if (attempt() > 0 && (state() === 'reconnecting' || state() === 'failed')) {
       <span class="rt-attempt">attempt {{ attempt() }}</span>
+    }
+    @if (waitingForNetwork()) {
+      <span class="rt-offline">offline, waiting for the network</span>
     }
     @if (secondsLeft() !== null) {
       <span class="rt-countdown">retry in {{ secondsLeft() }} s</span>
@@ -46,7 +51,7 @@ import { countdownSeconds } from '../shared/countdown';
     :host([data-state='connecting']) .rt-dot, :host([data-state='reconnecting']) .rt-dot { background: var(--rt-color-warn, #b26b00); }
     :host([data-state='failed']) .rt-dot { background: var(--rt-color-error, #c62828); }
     .rt-label { font-weight: 600; }
-    .rt-attempt, .rt-countdown, .rt-error { color: var(--rt-color-muted, #666); }
+    .rt-attempt, .rt-countdown, .rt-error, .rt-offline { color: var(--rt-color-muted, #666); }
     .rt-error { font-style: italic; }
     .rt-retry {
       font: inherit; cursor: pointer; padding: 0.1rem 0.5rem; border-radius: var(--rt-radius, 0.5rem);
@@ -64,6 +69,8 @@ export class RtConnectionStatus {
   protected readonly state = computed(() => this.status().state());
   protected readonly attempt = computed(() => this.status().attempt());
   protected readonly secondsLeft = countdownSeconds(() => this.status().nextRetryAt());
+  private readonly online = browserOnline();
+  protected readonly waitingForNetwork = computed(() => !this.online() && (this.state() === 'reconnecting' || this.state() === 'connecting'));
   protected readonly canRetry = computed(() => this.state() === 'reconnecting' || this.state() === 'failed');
   protected readonly errorText = computed(() => {
     const state = this.state();
