@@ -7,6 +7,7 @@ export type { RealtimeMatch, RealtimeMatcher } from './connection-match';
 export type { TestConnection } from './test-connection';
 export { TestStream } from './test-stream';
 export { TestPoll, type TestPollAnswer } from './test-poll';
-export { TestSocket, type ChatFrame, type SentFrameMatch, type TestChatMessageInit } from './test-socket';
+export { TestSocket, type TestChatMessageInit } from './test-socket';
+export type { ChatFrame, SentFrameMatch } from './sent-frame-match';
 export type { TestEventInit } from './event-defaults';
 export { TestingRealtimeTransports } from './testing-transports';

@@ -1,16 +1,7 @@
 import type { RealtimeError, RealtimeEvent, SocketRequest, SocketSink } from 'ngx-realtime-signals';
 import { completeEvent } from './event-defaults';
+import { type ChatFrame, describeFrameMatch, frameMatches, type SentFrameMatch } from './sent-frame-match';
 import { type ConnectionHost, TestConnectionBase } from './test-connection';
-
-/**
- * A JSON frame on the chat socket.
- *
- * @example
- * ```ts
- * socket.receive({ type: 'presence', room: 'lobby', joined: ['bob'], count: 2 } satisfies ChatFrame);
- * ```
- */
-export type ChatFrame = { type: string; [key: string]: unknown };
 
 /**
  * A chat message as the test sends it; everything but `text` has a default.
@@ -28,18 +19,6 @@ export interface TestChatMessageInit {
   id?: string;
   ts?: number;
 }
-
-/**
- * What the test expects the client to have sent: a frame type, the fields it must have, or a predicate.
- *
- * @example
- * ```ts
- * socket.expectSent('ping');
- * socket.expectSent({ type: 'join', room: 'lobby', since: 'e4' });
- * socket.expectSent((f) => f.type === 'send' && String(f['text']).startsWith('hi'));
- * ```
- */
-export type SentFrameMatch = string | ChatFrame | ((frame: ChatFrame) => boolean);
 
 /**
  * One chat WebSocket the client opened; the test plays the server: it reads the frames
@@ -270,16 +249,4 @@ export class TestSocket extends TestConnectionBase {
     this.host.delivering();
     this.sink.closed(error);
   }
-}
-
-function frameMatches(frame: ChatFrame, match: SentFrameMatch): boolean {
-  if (typeof match === 'string') return frame.type === match;
-  if (typeof match === 'function') return match(frame);
-  return Object.entries(match).every(([key, value]) => JSON.stringify(frame[key]) === JSON.stringify(value));
-}
-
-function describeFrameMatch(match: SentFrameMatch): string {
-  if (typeof match === 'string') return `a ${match} frame`;
-  if (typeof match === 'function') return 'a frame matching the predicate';
-  return `a frame like ${JSON.stringify(match)}`;
 }

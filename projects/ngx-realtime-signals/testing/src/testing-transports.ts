@@ -14,7 +14,8 @@ import { matches, type RealtimeMatch } from './connection-match';
 import { EventIds } from './event-defaults';
 import type { ConnectionHost, TestConnection } from './test-connection';
 import { TestPoll } from './test-poll';
-import { type ChatFrame, TestSocket } from './test-socket';
+import type { ChatFrame } from './sent-frame-match';
+import { TestSocket } from './test-socket';
 import { TestStream } from './test-stream';
 
 interface Waiter {
