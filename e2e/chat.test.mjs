@@ -64,6 +64,14 @@ describe('chat over WebSocket between two browsers', { timeout: 180_000 }, () =>
       assert.equal(await ann.$$eval('rt-chat-room img', (images) => images.length), 0);
       assert.equal(await ann.evaluate(() => window.__pwned), undefined);
 
+      // Elsewhere in the app, ann gets bob's messages as toasts.
+      await ann.click('nav a:has-text("Notifications")');
+      await sendChat(bob, 'are you there?');
+      assert.equal(await waitForText(ann, '.rt-toast-text', 'are you there?'), 1);
+      assert.equal(await waitForText(ann, '.rt-toast-title', '#general · bob'), 1);
+      await ann.click('nav a:has-text("Chat")');
+      assert.equal(await waitForText(ann, MESSAGE, 'are you there?'), 1);
+
       // Bob switches to another room and leaves #general: ann sees him go.
       await bob.click('app-room-picker button.room:has-text("#random")');
       await bob.waitForSelector('rt-chat-room[data-room="random"]', { timeout: WAIT_MS });

@@ -1,8 +1,9 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, viewChild } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { RtNotificationBell, RtToastOutlet } from 'ngx-realtime-signals/ui';
 import { DemoConnections } from './shell/demo-connections';
 import { StatusStrip } from './shell/status-strip';
+import { toastChatMessagesElsewhere } from './shell/chat-toasts';
 import { notificationLine } from './notifications/notification-line';
 
 @Component({
@@ -48,4 +49,10 @@ import { notificationLine } from './notifications/notification-line';
 export class App {
   protected readonly connections = inject(DemoConnections);
   protected readonly notificationLine = notificationLine;
+
+  private readonly toasts = viewChild.required(RtToastOutlet);
+
+  constructor() {
+    toastChatMessagesElsewhere(this.toasts);
+  }
 }
