@@ -327,7 +327,7 @@ describe('RealtimeTestingController', () => {
       expect(() => socket.ack()).toThrow('Cannot acknowledge a send: the client has no unacknowledged send on chat');
     });
 
-    it('drops with a retryable close and fails 4401 as unauthorized', () => {
+    it('drops with a retryable close and fails 4401 for good, as the real transport reports them', () => {
       const first = recordingSocketSink();
       const second = recordingSocketSink();
       transports.openSocket({ url: 'ws://localhost/api/chat?n=1' }, first.sink);
@@ -337,8 +337,8 @@ describe('RealtimeTestingController', () => {
       a.drop();
       b.fail(4401);
 
-      expect(first.closed).toEqual([{ code: 'socket_closed', message: 'The socket closed with code 1006', retryable: true }]);
-      expect(second.closed).toEqual([{ code: 'unauthorized', message: 'The socket closed with code 4401', retryable: false }]);
+      expect(first.closed).toEqual([{ code: 'socket_closed', message: 'The chat connection closed (1006).', retryable: true }]);
+      expect(second.closed).toEqual([{ code: 'socket_closed', message: 'The chat connection closed (4401).', retryable: false }]);
     });
 
     it('expectNext with a room resolves once the client joins it', async () => {

@@ -1,4 +1,3 @@
-import type { RealtimeError } from 'ngx-realtime-signals';
 import type { RealtimeMatch } from './connection-match';
 import type { EventIds } from './event-defaults';
 import type { TestPoll } from './test-poll';
@@ -71,12 +70,6 @@ export abstract class TestConnectionBase {
       throw new Error(`Cannot ${action}: ${this.describe()} was already ${this.endedByLabel()}.`);
     }
   }
-}
-
-/** The error for `fail(401)`-style shorthands: an HTTP status as the real transports report it. */
-export function statusError(status: number): RealtimeError {
-  const retryable = status >= 500 || status === 408 || status === 425 || status === 429;
-  return { code: `http_${status}`, message: `HTTP ${status}`, status, retryable };
 }
 
 export function formatCursor(cursor: string | null): string {

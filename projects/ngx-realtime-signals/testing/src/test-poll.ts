@@ -1,6 +1,6 @@
-import { type PollRequest, type PollResponse, type RealtimeError, type RealtimeEvent, realtimeError } from 'ngx-realtime-signals';
+import { httpError, type PollRequest, type PollResponse, type RealtimeError, type RealtimeEvent, realtimeError } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
-import { type ConnectionHost, formatCursor, statusError, TestConnectionBase } from './test-connection';
+import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
 /**
  * The answer a test gives a pending poll; every field is optional.
@@ -87,7 +87,7 @@ export class TestPoll extends TestConnectionBase {
 
   /** Fails the poll: an HTTP status (`fail(401)`) or a complete error value. */
   fail(failure: number | RealtimeError): void {
-    this.reject(typeof failure === 'number' ? statusError(failure) : failure);
+    this.reject(typeof failure === 'number' ? httpError(failure) : failure);
   }
 
   /**

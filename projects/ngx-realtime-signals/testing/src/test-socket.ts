@@ -196,19 +196,15 @@ export class TestSocket extends TestConnectionBase {
 
   /** Closes the socket with a retryable error (close code 1006 unless given); the client reconnects after its backoff. */
   drop(closeCode = 1006): void {
-    this.close({ code: 'socket_closed', message: `The socket closed with code ${closeCode}`, retryable: true });
+    this.close({ ...closeError(closeCode), retryable: true });
   }
 
   /**
-   * Closes the socket for good: a close code (4401 reads as `unauthorized`, anything else `socket_closed`),
-   * or a complete error value.
+   * Closes the socket as the real transport reports a close code (`socket_closed`, final for
+   * 4401 = token rejected and 1008 = policy violation, retryable otherwise), or with a complete error value.
    */
   fail(failure: number | RealtimeError): void {
-    this.close(
-      typeof failure === 'number'
-        ? { code: failure === 4401 ? 'unauthorized' : 'socket_closed', message: `The socket closed with code ${failure}`, retryable: false }
-        : failure,
-    );
+    this.close(typeof failure === 'number' ? closeError(failure) : failure);
   }
 
   /** Drops the socket and resolves with the client's next chat socket (after its backoff delay). */
@@ -249,4 +245,11 @@ export class TestSocket extends TestConnectionBase {
     this.host.delivering();
     this.sink.closed(error);
   }
+}
+
+/** Close codes after which the real WebSocket transport reports a final (not retryable) error. */
+const FINAL_CLOSE_CODES = new Set([4401, 1008]);
+
+function closeError(code: number): RealtimeError {
+  return { code: 'socket_closed', message: `The chat connection closed (${code}).`, retryable: !FINAL_CLOSE_CODES.has(code) };
 }

@@ -1,6 +1,6 @@
-import type { RealtimeError, RealtimeEvent, StreamRequest, StreamSink } from 'ngx-realtime-signals';
+import { httpError, type RealtimeError, type RealtimeEvent, type StreamRequest, type StreamSink } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
-import { type ConnectionHost, formatCursor, statusError, TestConnectionBase } from './test-connection';
+import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
 /**
  * One SSE connection attempt the client made, driven by the test as the server.
@@ -101,7 +101,7 @@ export class TestStream extends TestConnectionBase {
 
   /** Ends the stream with a failure: an HTTP status (`fail(401)`) or a complete error value. */
   fail(failure: number | RealtimeError): void {
-    this.close(typeof failure === 'number' ? statusError(failure) : failure);
+    this.close(typeof failure === 'number' ? httpError(failure) : failure);
   }
 
   /**
