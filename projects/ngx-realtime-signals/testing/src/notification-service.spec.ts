@@ -62,6 +62,27 @@ describe('NotificationService through RealtimeTestingController', () => {
     realtime.verify();
   });
 
+  it('waits out the backoff the server asked for under fake timers before it reconnects', async () => {
+    jest.useFakeTimers();
+    try {
+      setUp(withReconnect({ initialDelayMs: 1000, maxDelayMs: 1000 }));
+      notifications.connect('alerts');
+      const first = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+      first.open();
+      first.retryHint(1000); // the floor of the jittered delay, so the wait is exactly 1000 ms
+
+      const next = first.reconnect();
+      await jest.advanceTimersByTimeAsync(999);
+      expect(notifications.state()).toBe('reconnecting');
+      realtime.expectNone({ transport: 'sse' });
+      await jest.advanceTimersByTimeAsync(1);
+
+      expect((await next).topic).toBe('alerts');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('gives up on 401 with the error as a value and opens nothing more', async () => {
     setUp(withReconnect({ initialDelayMs: 0 }));
     notifications.connect('alerts');
