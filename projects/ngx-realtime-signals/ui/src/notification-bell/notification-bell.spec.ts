@@ -35,6 +35,7 @@ describe('RtNotificationBell', () => {
     expect(query(bell(), '.rt-badge').textContent?.trim()).toBe('2');
     expect(bell().getAttribute('aria-label')).toBe('Notifications, 2 unread');
     expect(bell().getAttribute('aria-expanded')).toBe('false');
+    expect(bell().getAttribute('aria-haspopup')).toBe('dialog');
   });
 
   it('shows no badge when everything is read', async () => {

@@ -21,7 +21,7 @@ import type { NotificationSource } from '../shared/sources';
   imports: [DatePipe],
   host: { class: 'rt-notification-bell', '(document:click)': 'onDocumentClick($event)' },
   template: `
-    <button #trigger type="button" class="rt-bell" aria-haspopup="true" [attr.aria-expanded]="open()"
+    <button #trigger type="button" class="rt-bell" aria-haspopup="dialog" [attr.aria-expanded]="open()"
             [attr.aria-controls]="panelId" [attr.aria-label]="triggerLabel()"
             (click)="toggle()" (keydown)="onTriggerKeydown($event)">
       <svg class="rt-bell-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
