@@ -224,7 +224,7 @@ describe('ChatClient', () => {
     client.dispose();
   });
 
-  it('replaces the history after a gap, keeps pending messages and reports the gap', () => {
+  it('continues with the newest history after a gap, keeps pending messages and reports the gap', () => {
     const { client, connect } = setup();
     const first = connect();
     first.welcome();
@@ -237,7 +237,7 @@ describe('ChatClient', () => {
     second.welcome();
     const newest = [chatEvent('lobby', 'new1', 'bob'), chatEvent('lobby', 'new2', 'bob')];
     second.joined('lobby', newest, { reset: true });
-    expect(texts(client, 'lobby')).toEqual(['new1', 'new2', 'mine']);
+    expect(texts(client, 'lobby')).toEqual(['old', 'new1', 'new2', 'mine']);
     expect(client.room('lobby')!.gap).toEqual({ cursor: newest[1].id, at: expect.any(Number) });
     expect(client.room('lobby')!.log.cursor).toBe(newest[1].id);
     client.dispose();

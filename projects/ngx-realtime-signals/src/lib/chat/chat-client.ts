@@ -272,12 +272,12 @@ export class ChatClient {
     state.joined = true;
     state.error = null;
     if (frame.reset) {
-      state.log.replace(frame.history, this.user);
-      state.gap = { cursor: frame.history.at(-1)?.id ?? state.log.cursor ?? '', at: this.now() };
+      const since = state.log.cursor;
+      state.log.forgetCursor();
+      state.gap = { cursor: frame.history.at(-1)?.id ?? since ?? '', at: this.now() };
       this.onChange(null);
-    } else {
-      for (const event of frame.history) state.log.receive(event, this.user);
     }
+    for (const event of frame.history) state.log.receive(event, this.user);
     state.members = frame.members;
     state.memberCount = frame.count;
     this.flush(state);
@@ -333,7 +333,7 @@ export class ChatClient {
     state.joining = false;
     if (frame.code === 'invalid_cursor') {
       // this server cannot resume from our cursor (e.g. a different log): start over with its recent history
-      state.log.replace([], this.user);
+      state.log.forgetCursor();
       this.sendJoin(session, state);
     } else if (frame.code === 'already_joined') {
       state.joined = true;

@@ -9,6 +9,8 @@ import { toMessageData } from './chat-frames';
  * the order they were sent. When the log shows one of those (same clientId),
  * it moves into the confirmed part at its log position, so it is never listed
  * twice and the list always reads in the order everyone else sees.
+ * After a gap the list keeps what it had and continues with the newest
+ * messages; the room's `gap` tells the app that something is missing between.
  */
 export class RoomLog {
   private confirmed: ChatMessage[] = [];
@@ -89,16 +91,12 @@ export class RoomLog {
   }
 
   /**
-   * After a gap the confirmed part no longer joins up with the log, so it is
-   * replaced by `history` (the newest messages); local messages stay unless
-   * the history shows them.
+   * The server cannot resume from the cursor (a gap, or a log that never
+   * issued it): the next join asks for the newest messages instead. What is
+   * already listed stays; new history is appended after it, deduplicated by id.
    */
-  replace(history: readonly RealtimeEvent[], me: string | null): void {
-    this.confirmed = [];
-    this.seen.clear();
+  forgetCursor(): void {
     this.lastId = null;
-    for (const event of history) this.receive(event, me);
-    this.changed();
   }
 
   private remember(id: string): void {
