@@ -6,7 +6,10 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
+    // jose ships ESM only; Node loads it natively, Jest's module system needs it as CommonJS.
+    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testTimeout: 20000,
   setupFilesAfterEnv: ['<rootDir>/test/support/test-timeout.ts'],
 };

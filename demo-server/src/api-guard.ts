@@ -18,7 +18,7 @@ export function apiGuard(config: Pick<Config, 'allowedOrigins'>, rate: HttpRateL
     if (origin !== undefined) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After, WWW-Authenticate');
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
         res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Last-Event-ID, Authorization');

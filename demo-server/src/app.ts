@@ -3,6 +3,8 @@ import type stream from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from './config';
 import { apiGuard } from './api-guard';
+import { publishAccess, readAccess, requireToken, streamDeadline } from './auth/http-auth';
+import { createTokenVerifier } from './auth/token-verifier';
 import { errorHandler } from './error-handler';
 import { ApiError, sendError } from './errors';
 import { ConnectionLimiter, HttpRateLimiter } from './limits';
@@ -10,6 +12,7 @@ import type { EventLog } from './log/event-log';
 import { MemoryEventLog } from './log/memory-log';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import { requestLog } from './request-log';
 import { staticSite } from './static-site';
 import { createChatServer } from './transports/chat';
 import { healthHandler, metricsHandler } from './transports/health';
@@ -55,6 +58,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
   const sse = createSseTransport(deps);
   const poll = createLongPollTransport(deps);
   const chat = createChatServer({ log, config, logger, metrics });
+  const verifier = createTokenVerifier(config);
   metrics.countConnections('sse', () => sse.connectionCount());
   metrics.countConnections('long_poll', () => poll.connectionCount());
   metrics.countConnections('websocket', () => chat.connectionCount());
@@ -72,11 +76,14 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     next();
   });
 
+  app.use(requestLog(logger));
   app.use('/api', apiGuard(config, rate));
+  // Auth comes after the rate limit, so guessing tokens is rate-limited too.
+  if (verifier) app.use('/api', requireToken(verifier, metrics));
 
-  app.post('/api/topics/:topic/events', ...createPublishHandlers(deps));
-  app.get('/api/events/:topic', (req, res) => sse.handle(req, res));
-  app.get('/api/poll/:topic', (req, res) => poll.handle(req, res));
+  app.post('/api/topics/:topic/events', publishAccess(metrics), ...createPublishHandlers(deps));
+  app.get('/api/events/:topic', readAccess(metrics), (req, res) => sse.handle(req, res, streamDeadline(res, metrics)));
+  app.get('/api/poll/:topic', readAccess(metrics), (req, res) => poll.handle(req, res));
   app.get(
     '/api/health',
     healthHandler(
@@ -113,7 +120,10 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
-  server.on('upgrade', upgradeRouting({ config, rate, connections, chat, isShuttingDown: () => shuttingDown }));
+  server.on(
+    'upgrade',
+    upgradeRouting({ config, rate, connections, chat, isShuttingDown: () => shuttingDown, verifier, metrics, logger }),
+  );
 
   let closing: Promise<void> | undefined;
 

@@ -38,6 +38,14 @@ export interface Config {
   /** Absolute path of the built demo app; served at `/` when the folder exists. */
   readonly staticDir: string;
   readonly demoScenario: boolean;
+  /** HS256 key for bearer tokens; null = auth off (every route open, as in the demo). */
+  readonly authSecret: string | null;
+  /** Required `iss` claim when set. */
+  readonly authIssuer: string | null;
+  /** Required `aud` claim when set. */
+  readonly authAudience: string | null;
+  /** Clock skew allowed on `exp`/`nbf`/`iat` checks, in seconds. */
+  readonly authClockToleranceS: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -111,6 +119,37 @@ function origins(env: Env): readonly string[] | null {
   return list.map((entry) => (entry === '*' ? entry : new URL(entry).origin));
 }
 
+/** HS256 keys shorter than the hash output (256 bits) weaken the MAC; RFC 7518 section 3.2 forbids them. */
+const MIN_AUTH_SECRET_BYTES = 32;
+
+interface AuthSettings {
+  authSecret: string | null;
+  authIssuer: string | null;
+  authAudience: string | null;
+  authClockToleranceS: number;
+}
+
+function auth(env: Env): AuthSettings {
+  // The secret is used byte for byte: trimming would silently change the key.
+  const raw = env['AUTH_SECRET'];
+  const authSecret = raw === undefined || raw === '' ? null : raw;
+  const authIssuer = text(env, 'AUTH_ISSUER', '') || null;
+  const authAudience = text(env, 'AUTH_AUDIENCE', '') || null;
+  const authClockToleranceS = integer(env, 'AUTH_CLOCK_TOLERANCE_S', 5, 0, 300);
+  if (authSecret !== null && Buffer.byteLength(authSecret, 'utf8') < MIN_AUTH_SECRET_BYTES) {
+    throw new ConfigError(
+      `AUTH_SECRET must be at least ${MIN_AUTH_SECRET_BYTES} bytes (e.g. \`openssl rand -base64 48\`), got ${Buffer.byteLength(authSecret, 'utf8')}`,
+    );
+  }
+  // An issuer or audience without a secret looks like auth is on while every route is open.
+  if (authSecret === null) {
+    for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+      if (text(env, name, '') !== '') throw new ConfigError(`${name} is set but AUTH_SECRET is not; set both or neither`);
+    }
+  }
+  return { authSecret, authIssuer, authAudience, authClockToleranceS };
+}
+
 const HOUR_MS = 3_600_000;
 const GIB = 1024 * 1024 * 1024;
 
@@ -162,5 +201,6 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 10 * 60_000),
     staticDir: path.resolve(text(env, 'STATIC_DIR', 'dist/demo/browser')),
     demoScenario: onOff(env, 'DEMO_SCENARIO', true),
+    ...auth(env),
   });
 }

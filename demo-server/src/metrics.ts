@@ -4,7 +4,7 @@ export type Transport = 'sse' | 'long_poll' | 'websocket';
 export const TRANSPORTS: readonly Transport[] = ['sse', 'long_poll', 'websocket'];
 
 /** Why a server ended a connection it did not want to keep. */
-export type DropReason = 'slow_consumer' | 'heartbeat' | 'rate_limit' | 'payload_too_large' | 'shutdown' | string;
+export type DropReason = 'slow_consumer' | 'heartbeat' | 'rate_limit' | 'payload_too_large' | 'token_expired' | 'shutdown' | string;
 
 /**
  * The Prometheus metrics of one server. Each server owns its Registry (not
@@ -21,6 +21,8 @@ export interface Metrics {
   readonly eventsDelivered: Counter<'transport'>;
   readonly reconnects: Counter<'transport'>;
   readonly droppedConnections: Counter<'transport' | 'reason'>;
+  /** Refused tokens (missing, invalid, expired) and refused topics (forbidden); all zero while auth is off. */
+  readonly authFailures: Counter<'reason'>;
   /** Registers the live connection count of a transport for the gauge. */
   countConnections(transport: Transport, count: () => number): void;
 }
@@ -68,6 +70,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['transport', 'reason'],
     registers: [registry],
   });
+  const authFailures = new Counter<'reason'>({
+    name: 'realtime_auth_failures_total',
+    help: 'Requests and upgrades refused by auth: missing, invalid or expired token (401), forbidden topic (403).',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of ['missing', 'invalid', 'expired', 'forbidden']) authFailures.inc({ reason }, 0);
   for (const transport of TRANSPORTS) {
     eventsDelivered.inc({ transport }, 0);
     reconnects.inc({ transport }, 0);
@@ -80,6 +89,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     eventsDelivered,
     reconnects,
     droppedConnections,
+    authFailures,
     countConnections(transport, count) {
       counts.set(transport, count);
     },

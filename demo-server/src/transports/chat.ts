@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { atTime } from '../at-time';
 import type { Config } from '../config';
 import { rejectUpgrade } from '../errors';
 import type { EventLog } from '../log/event-log';
@@ -22,9 +23,20 @@ export interface ChatDeps {
   metrics: Metrics;
 }
 
+/** The verified token of an upgrade (auth on). */
+export interface ChatIdentity {
+  /** Becomes `welcome.user` and `data.from`; the `name` query parameter is ignored. */
+  readonly user: string;
+  /** The token's `exp` in ms: the socket closes with 4401 "token expired" then. */
+  readonly expiresAtMs: number;
+}
+
 export interface ChatServer {
-  /** Completes a WebSocket upgrade on /api/chat; app.ts has already checked the path, Origin and per-IP limit. */
-  handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void;
+  /**
+   * Completes a WebSocket upgrade on /api/chat; app.ts has already checked the path, Origin, token and
+   * per-IP limit. Without `identity` (auth off) the user is the `name` query parameter or a guest name.
+   */
+  handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer, identity?: ChatIdentity): void;
   connectionCount(): number;
   /** Graceful: closes every socket with 1001 "server shutting down" and clears every timer. */
   close(): Promise<void>;
@@ -62,7 +74,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
   const stopHeartbeat = startHeartbeat(config.wsHeartbeatMs, () => connections);
   let closing: Promise<void> | undefined;
 
-  function accept(socket: WebSocket, user: string): void {
+  function accept(socket: WebSocket, user: string, expiresAtMs: number | null): void {
     const connection = new ChatConnection(socket, randomUUID(), user, {
       log,
       rooms,
@@ -76,7 +88,16 @@ export function createChatServer(deps: ChatDeps): ChatServer {
         logger.error({ err: error, connectionId: conn.id, user: conn.user }, 'chat request failed'),
     });
     connections.add(connection);
+    // One timer per authenticated socket, so each closes exactly at its own token's exp.
+    const cancelExpiry =
+      expiresAtMs === null
+        ? undefined
+        : atTime(expiresAtMs, () => {
+            metrics.dropped('token_expired');
+            connection.close(CLOSE_CODES.tokenExpired, 'token expired');
+          });
     socket.on('close', (code: number) => {
+      cancelExpiry?.();
       connections.delete(connection);
       logger.debug({ connectionId: connection.id, user, code }, 'chat connection closed');
     });
@@ -85,12 +106,12 @@ export function createChatServer(deps: ChatDeps): ChatServer {
   }
 
   return {
-    handleUpgrade(req, socket, head) {
+    handleUpgrade(req, socket, head, identity) {
       if (closing) {
         rejectUpgrade(socket, 'shutting_down');
         return;
       }
-      const name = userNameFromUrl(req.url);
+      const name = identity ? { ok: true as const, user: identity.user } : userNameFromUrl(req.url);
       if (!name.ok) {
         rejectUpgrade(
           socket,
@@ -104,7 +125,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
           ws.close(CLOSE_CODES.goingAway, 'server shutting down');
           return;
         }
-        accept(ws, name.user);
+        accept(ws, name.user, identity?.expiresAtMs ?? null);
       });
     },
     connectionCount: () => connections.size,

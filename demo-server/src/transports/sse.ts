@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { atTime } from '../at-time';
 import { ApiError } from '../errors';
 import { clientIp } from '../limits';
 import type { LoggedEvent } from '../log/event-log';
@@ -8,8 +9,8 @@ import { SseStream } from './sse-stream';
 import type { TransportDeps } from './transport-deps';
 
 export interface SseTransport {
-  /** GET /api/events/:topic */
-  handle(req: Request, res: Response): Promise<void>;
+  /** GET /api/events/:topic; with `endsAtMs` (the token's exp when auth is on) the stream ends then. */
+  handle(req: Request, res: Response, endsAtMs?: number | null): Promise<void>;
   connectionCount(): number;
   /** Ends every open stream (graceful shutdown); clients reconnect elsewhere with their Last-Event-ID. */
   close(): void;
@@ -29,7 +30,7 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
   const { log, config, metrics, logger } = deps;
   const streams = new Set<SseStream>();
 
-  async function handle(req: Request, res: Response): Promise<void> {
+  async function handle(req: Request, res: Response, endsAtMs: number | null = null): Promise<void> {
     const topic = topicParam(req.params['topic']);
     // The header wins over the query (browsers send the header on their own reconnects); empty counts as absent.
     const header = req.get('last-event-id');
@@ -76,6 +77,14 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
     });
 
     stream.open();
+    if (endsAtMs !== null) {
+      // The client reconnects with its Last-Event-ID and a fresh token, so nothing is lost.
+      const cancelExpiry = atTime(endsAtMs, () => {
+        metrics.droppedConnections.inc({ transport: 'sse', reason: 'token_expired' });
+        stream.end();
+      });
+      res.once('close', cancelExpiry);
+    }
     if (cursor !== null) metrics.reconnects.inc({ transport: 'sse' });
     try {
       const backlog = await log.read(topic, cursor, BACKLOG_READ_LIMIT);

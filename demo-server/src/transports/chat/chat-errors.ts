@@ -38,4 +38,6 @@ export const CLOSE_CODES = {
   policyViolation: 1008,
   /** Frame larger than WS_MAX_PAYLOAD_BYTES (sent by ws itself through maxPayload). */
   messageTooBig: 1009,
+  /** The access token reached its `exp` (auth on); reconnect with a fresh one. */
+  tokenExpired: 4401,
 } as const;
