@@ -1,0 +1,158 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createEnvironmentInjector, EnvironmentInjector, Injector, PLATFORM_ID } from '@angular/core';
+import WebSocket from 'ws';
+import { ChatService, provideRealtime, withFetch, withReconnect, withWebSocket, type ChatRoom } from 'ngx-realtime-signals';
+import { createDemoServer } from '../../../../../demo-server/src/app';
+import { loadConfig } from '../../../../../demo-server/src/config';
+
+const SEED = Number(process.env['CHAT_CHAOS_SEED'] ?? 20261123);
+const PER_SENDER = 40;
+
+/** mulberry32: the same seed replays the same cuts and pauses. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A TCP proxy that lets each connection carry a random number of bytes (both
+ * directions together) and then destroys both ends, mid-frame or mid-handshake
+ * as it happens, until it is calmed.
+ */
+async function startFlakyProxy(targetPort: number, random: () => number, minBytes: number, maxBytes: number) {
+  const sockets = new Set<net.Socket>();
+  let calm = false;
+  let cuts = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    let budget = minBytes + Math.floor(random() * (maxBytes - minBytes));
+    let dead = false;
+    const cut = () => {
+      dead = true;
+      client.destroy();
+      upstream.destroy();
+    };
+    const forward = (from: net.Socket, to: net.Socket) =>
+      from.on('data', (chunk: Buffer) => {
+        if (dead) return;
+        if (calm || chunk.length < budget) {
+          budget -= chunk.length;
+          to.write(chunk);
+          return;
+        }
+        dead = true;
+        cuts++;
+        to.write(chunk.subarray(0, budget), cut);
+      });
+    forward(client, upstream);
+    forward(upstream, client);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', cut);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        cut();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get cuts() {
+      return cuts;
+    },
+    calm: () => void (calm = true),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function chatService(baseUrl: string) {
+  const injector = createEnvironmentInjector(
+    [
+      ChatService,
+      { provide: PLATFORM_ID, useValue: 'browser' },
+      provideRealtime(
+        { baseUrl: `${baseUrl}/api` },
+        withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
+        withFetch(fetch),
+        withReconnect({ initialDelayMs: 20, maxDelayMs: 200 }),
+      ),
+    ],
+    Injector.NULL as EnvironmentInjector,
+  );
+  return { chat: injector.get(ChatService), injector };
+}
+
+async function waitFor(condition: () => boolean, describe: () => unknown, timeoutMs = 25_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met in time (seed ${SEED}): ${JSON.stringify(describe())}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('ChatService over a flaky network', () => {
+  it('delivers every message exactly once, in order per sender, with none left pending, while connections are cut', async () => {
+    const random = seededRandom(SEED);
+    const server = createDemoServer(
+      loadConfig({ LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off', SHUTDOWN_GRACE_MS: '500', WS_RATE_LIMIT: '100000' }),
+    );
+    const serverUrl = await server.listen(0, '127.0.0.1');
+    const proxy = await startFlakyProxy(Number(new URL(serverUrl).port), random, 500, 5_000);
+    const injectors: EnvironmentInjector[] = [];
+    try {
+      const ada = chatService(proxy.url);
+      const bob = chatService(proxy.url);
+      injectors.push(ada.injector, bob.injector);
+      const rooms: Record<'a' | 'b', ChatRoom> = { a: ada.chat.join('chaos'), b: bob.chat.join('chaos') };
+      ada.chat.connect({ name: 'ada' });
+      bob.chat.connect({ name: 'bob' });
+
+      const sender = async (prefix: 'a' | 'b') => {
+        for (let i = 0; i < PER_SENDER; i++) {
+          rooms[prefix].send(`${prefix}${i}`);
+          await sleep(Math.floor(random() * 25));
+        }
+      };
+      await Promise.all([sender('a'), sender('b')]);
+      proxy.calm();
+
+      const expected = 2 * PER_SENDER;
+      const settled = (room: ChatRoom) =>
+        room.messages().length === expected && room.messages().every((m) => m.status === 'sent');
+      await waitFor(
+        () => settled(rooms.a) && settled(rooms.b),
+        () => ({
+          cuts: proxy.cuts,
+          ada: rooms.a.messages().map((m) => `${m.text}:${m.status}`),
+          bob: rooms.b.messages().map((m) => `${m.text}:${m.status}`),
+        }),
+      );
+
+      expect(proxy.cuts).toBeGreaterThanOrEqual(5);
+      for (const room of [rooms.a, rooms.b]) {
+        const texts = room.messages().map((m) => m.text);
+        expect(new Set(texts).size).toBe(expected);
+        expect(texts.filter((t) => t.startsWith('a'))).toEqual(Array.from({ length: PER_SENDER }, (_, i) => `a${i}`));
+        expect(texts.filter((t) => t.startsWith('b'))).toEqual(Array.from({ length: PER_SENDER }, (_, i) => `b${i}`));
+      }
+      expect(rooms.a.messages().map((m) => m.id)).toEqual(rooms.b.messages().map((m) => m.id));
+    } finally {
+      for (const injector of injectors) injector.destroy();
+      await proxy.close();
+      await server.close();
+    }
+  });
+});
