@@ -1,0 +1,114 @@
+// `node bench/load/main.mjs [--quick] [--only=idle-sse,fanout-ws,...] [--repeat=N]`
+// Runs the demo-server load scenarios one after another, each against its own server child process,
+// prints a summary and writes the raw figures to bench/results/.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execSync } from 'node:child_process';
+import { fanoutSse, fanoutWebSocket } from './fanout.mjs';
+import { idleSse, idleWebSocket } from './idle.mjs';
+import { presenceStorm } from './presence.mjs';
+import { killAllServers, repoRoot } from './server-child.mjs';
+import { slowConsumer } from './slow-consumer.mjs';
+import { summarize } from './summary.mjs';
+
+const FULL = {
+  'idle-sse': () => idleSse({ count: 10_000 }),
+  'idle-ws': () => idleWebSocket({ count: 10_000 }),
+  'fanout-sse': () => fanoutSse({ sizes: [1000, 5000, 10_000] }),
+  'fanout-ws': () => fanoutWebSocket({ sizes: [1000, 5000, 10_000] }),
+  'presence-1000': () => presenceStorm({ count: 1000 }),
+  'presence-5000': () => presenceStorm({ count: 5000 }),
+  'slow-consumer': () => slowConsumer({ healthyCount: 1000 }),
+};
+
+/** Same shapes, small numbers: checks that the scenarios work in a few seconds. */
+const QUICK = {
+  'idle-sse': () => idleSse({ count: 300 }),
+  'idle-ws': () => idleWebSocket({ count: 300 }),
+  'fanout-sse': () => fanoutSse({ sizes: [100, 300] }),
+  'fanout-ws': () => fanoutWebSocket({ sizes: [100, 300] }),
+  'presence-1000': () => presenceStorm({ count: 100 }),
+  'presence-5000': () => presenceStorm({ count: 500 }),
+  'slow-consumer': () => slowConsumer({ healthyCount: 50 }),
+};
+
+/** File descriptors the heaviest scenario needs in this process (the server child needs as many of its own). */
+const FDS_NEEDED = 10_500;
+
+function openFileLimit() {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const match = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+  return match?.[1] === 'unlimited' ? Infinity : Number(match?.[1] ?? 1024);
+}
+
+function machine() {
+  const gitCommit = (() => {
+    try {
+      return execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    openFileLimit: openFileLimit(),
+    gitCommit,
+  };
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+  const repeat = Number(args.find((arg) => arg.startsWith('--repeat='))?.slice('--repeat='.length) ?? 1);
+  const scenarios = quick ? QUICK : FULL;
+  const names = only ?? Object.keys(scenarios);
+  for (const name of names) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+  if (!quick && openFileLimit() < FDS_NEEDED) {
+    throw new Error(`open file limit is ${openFileLimit()}, 10,000 connections need ${FDS_NEEDED}: run \`ulimit -n 20000\` first (npm run bench does)`);
+  }
+
+  const info = machine();
+  console.log(`load bench ${quick ? '(quick) ' : ''}on ${info.nproc} cores, node ${info.node}, commit ${info.gitCommit}`);
+  const runs = {};
+  for (let round = 1; round <= repeat; round++) {
+    for (const name of names) {
+      const started = Date.now();
+      process.stdout.write(`  ${name}${repeat > 1 ? ` (run ${round}/${repeat})` : ''} ... `);
+      const result = await scenarios[name]();
+      console.log(`${((Date.now() - started) / 1000).toFixed(1)} s`);
+      (runs[name] ??= []).push(result);
+    }
+  }
+
+  const report = { machine: info, quick, repeat, runs };
+  const summary = summarize(report);
+  console.log(`\n${summary}`);
+  const dir = path.join(repoRoot, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = info.date.replace(/[:.]/g, '-');
+  writeFileSync(path.join(dir, `load-${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, `load-${stamp}.md`), `${summary}\n`);
+  console.log(`raw figures: bench/results/load-${stamp}.json`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    killAllServers();
+    process.exit(130);
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`\nload bench failed: ${error.stack ?? error}`);
+    killAllServers();
+    process.exit(1);
+  },
+);
