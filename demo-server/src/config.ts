@@ -44,7 +44,7 @@ export interface Config {
   readonly authIssuer: string | null;
   /** Required `aud` claim when set. */
   readonly authAudience: string | null;
-  /** Clock skew allowed on `exp`/`nbf`/`iat` checks, in seconds. */
+  /** Clock skew allowed on the `exp` and `nbf` checks, in seconds. */
   readonly authClockToleranceS: number;
 }
 

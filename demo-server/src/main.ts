@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   const server = createDemoServer(config, { logger });
   const url = await server.listen(config.port, config.host);
   const scenario = config.demoScenario ? startScenario(server.log, { logger }) : undefined;
-  logger.info({ url, staticDir: config.staticDir, demoScenario: config.demoScenario }, 'demo-server listening');
+  logger.info(
+    { url, staticDir: config.staticDir, demoScenario: config.demoScenario, auth: config.authSecret === null ? 'off' : 'hs256' },
+    'demo-server listening',
+  );
   process.stdout.write(`demo-server listening on ${url}\n`);
 
   let stopping = false;
