@@ -84,7 +84,20 @@ describe('MemoryEventLog', () => {
     expect(justEvicted.reset).toBe(false);
     expect(justEvicted.events.map((e) => e.data)).toEqual([7, 8, 9, 10, 11]);
     const tooOld = await log.read('t', events[5].id, 100);
-    expect(tooOld).toEqual({ events: [], cursor: events[11].id, reset: true });
+    expect(tooOld.reset).toBe(true);
+    expect(tooOld.resetTo).toBe(events[6].id);
+    expect(tooOld.events.map((e) => e.data)).toEqual([7, 8, 9, 10, 11]);
+    expect(tooOld.cursor).toBe(events[11].id);
+  });
+
+  it('moves a reader with a gap to the oldest retained event, a page at a time', async () => {
+    const log = new MemoryEventLog({ historyLimit: 5 });
+    const events: LoggedEvent[] = [];
+    for (let i = 0; i < 12; i++) events.push(await log.append('t', 'x', i));
+    const page = await log.read('t', events[0].id, 2);
+    expect(page).toEqual({ events: [events[7], events[8]], cursor: events[8].id, reset: true, resetTo: events[6].id });
+    const rest = await log.read('t', page.cursor, 100);
+    expect(rest).toEqual({ events: events.slice(9), cursor: events[11].id, reset: false });
   });
 
   it('treats a well-formed cursor of an earlier process as a gap', async () => {
@@ -93,14 +106,21 @@ describe('MemoryEventLog', () => {
     const old = await earlier.append('t', 'x', 1);
     const current = await now.append('t', 'x', 1);
     expect(now.isValidCursor(old.id)).toBe(true);
-    expect(await now.read('t', old.id, 10)).toEqual({ events: [], cursor: current.id, reset: true });
+    // Everything the new process logged before the reader came back is still delivered.
+    expect(await now.read('t', old.id, 10)).toEqual({
+      events: [current], cursor: current.id, reset: true, resetTo: 'bbbbbbbbbb-0',
+    });
   });
 
   it('treats a cursor past the head as a gap', async () => {
     const log = new MemoryEventLog({ historyLimit: 10, epoch: 'cccccccccc' });
     const event = await log.append('t', 'x', 1);
-    expect(await log.read('t', 'cccccccccc-7', 10)).toEqual({ events: [], cursor: event.id, reset: true });
-    expect(await log.read('other', 'cccccccccc-1', 10)).toEqual({ events: [], cursor: 'cccccccccc-0', reset: true });
+    expect(await log.read('t', 'cccccccccc-7', 10)).toEqual({
+      events: [event], cursor: event.id, reset: true, resetTo: 'cccccccccc-0',
+    });
+    expect(await log.read('other', 'cccccccccc-1', 10)).toEqual({
+      events: [], cursor: 'cccccccccc-0', reset: true, resetTo: 'cccccccccc-0',
+    });
   });
 
   it('rejects cursors it could never have issued', () => {

@@ -174,29 +174,50 @@ describe('SSE /api/events/:topic', () => {
 });
 
 describe('SSE gap handling', () => {
-  it('sends reset with the head id when the cursor fell out of history, then live events', async () => {
+  it('sends reset with the id before the oldest retained event, then the retained and live events', async () => {
     const started = await startServer({ HISTORY_LIMIT: '5' });
     try {
       const topic = 'gappy';
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) ids.push(await publishOk(started.url, topic, 'n', i));
+      // Retained: ids[15..19]; ids[14] is the newest event gone, the position the reader is moved to.
       const reader = await openSse(started.url, `/api/events/${topic}`, { headers: { 'last-event-id': ids[2] } });
       try {
-        await waitFor(() => reader.events.length === 1, 'the reset event');
+        await waitFor(() => reader.events.length === 6, 'the reset and the retained events');
         const live = await publishOk(started.url, topic, 'n', 20);
-        await waitFor(() => reader.events.length === 2, 'the live event after the reset');
+        await waitFor(() => reader.events.length === 7, 'the live event after the reset');
         expect(reader.events[0]).toEqual({
-          id: ids[19],
+          id: ids[14],
           event: 'reset',
-          data: JSON.stringify({ reason: 'history_evicted', cursor: ids[19] }),
+          data: JSON.stringify({ reason: 'history_evicted', cursor: ids[14] }),
         });
-        expect(reader.events[1].id).toBe(live);
-        expect(reader.raw).toContain(`id: ${ids[19]}\nevent: reset\ndata: {"reason":"history_evicted","cursor":"${ids[19]}"}\n\n`);
+        expect(reader.events.slice(1).map((e) => e.id)).toEqual([...ids.slice(15), live]);
+        expect(reader.raw).toContain(`id: ${ids[14]}\nevent: reset\ndata: {"reason":"history_evicted","cursor":"${ids[14]}"}\n\n`);
       } finally {
         reader.close();
       }
     } finally {
       await started.close();
+    }
+  });
+
+  it('delivers every event of a restarted server to a reader that comes back with an old id', async () => {
+    const before = await startServer();
+    const oldId = await publishOk(before.url, 'restart', 'n', 'before');
+    await before.close();
+    const after = await startServer();
+    try {
+      const missed = [await publishOk(after.url, 'restart', 'n', 1), await publishOk(after.url, 'restart', 'n', 2)];
+      const reader = await openSse(after.url, '/api/events/restart', { headers: { 'last-event-id': oldId } });
+      try {
+        await waitFor(() => reader.events.length === 3, 'the reset and the two events published since the restart');
+        expect(reader.events[0].event).toBe('reset');
+        expect(reader.events.slice(1).map((e) => e.id)).toEqual(missed);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await after.close();
     }
   });
 

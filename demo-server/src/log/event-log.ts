@@ -9,10 +9,16 @@ export interface LoggedEvent {
 
 export interface ReadResult {
   events: LoggedEvent[];
-  /** Id of the last returned event, else the input cursor, else (from now / reset) the head. */
+  /** Id of the last returned event, else the input cursor, else (from now) the head, else (reset) `resetTo`. */
   cursor: string;
   /** The cursor was a gap: events after it are gone, it came from an earlier process, or it is past the head. */
   reset: boolean;
+  /**
+   * With `reset`: where the reader was moved, just before the oldest retained
+   * event. `events` continue from there, so whatever the log still holds is
+   * delivered (after a restart: every event of the new process).
+   */
+  resetTo?: string;
 }
 
 /**
@@ -27,8 +33,9 @@ export interface EventLog {
   append(topic: string, type: string, data: unknown): Promise<LoggedEvent>;
   /**
    * Events after `cursor` (null = from now: no events, cursor = head), at most `limit`.
-   * `reset` is true when the cursor is a gap; then `events` is empty and `cursor` is the head
-   * (callers that want "the last N after a reset" use `last()`).
+   * `reset` is true when the cursor is a gap; then the reader moves to `resetTo` (just before
+   * the oldest retained event) and `events` are the oldest retained ones, so nothing the log
+   * still holds is skipped (callers that want "the last N after a reset" use `last()`).
    */
   read(topic: string, cursor: string | null, limit: number): Promise<ReadResult>;
   /** Id of the newest event; non-empty even for an empty topic ("before the first event"). */

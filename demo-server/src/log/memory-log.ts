@@ -99,7 +99,11 @@ export class MemoryEventLog implements EventLog {
     const headSeq = log?.headSeq ?? 0;
     const evictedThrough = log?.evictedThrough ?? 0;
     if (parsed.epoch !== this.epoch || parsed.seq > headSeq || parsed.seq < evictedThrough) {
-      return { events: [], cursor: head, reset: true };
+      // Resume from the oldest retained event, not the head: after a restart the events the
+      // new process logged before this reader came back are still here and must not be skipped.
+      const resetTo = this.id(evictedThrough);
+      const events = log ? log.events.slice(0, Math.max(0, limit)) : [];
+      return { events, cursor: events.at(-1)?.id ?? resetTo, reset: true, resetTo };
     }
     if (!log || parsed.seq === headSeq) return { events: [], cursor, reset: false };
     const start = parsed.seq - evictedThrough;

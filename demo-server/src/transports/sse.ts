@@ -88,7 +88,7 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
     if (cursor !== null) metrics.reconnects.inc({ transport: 'sse' });
     try {
       const backlog = await log.read(topic, cursor, BACKLOG_READ_LIMIT);
-      if (backlog.reset) stream.push(resetFrame(backlog.cursor));
+      if (backlog.reset) stream.push(resetFrame(backlog.resetTo ?? backlog.cursor));
       // A resume backlog can be far larger than MAX_BUFFERED_BYTES: it goes at the reader's pace.
       for (const event of backlog.events) {
         if (!(await stream.pace(eventFrame(event)))) return;
