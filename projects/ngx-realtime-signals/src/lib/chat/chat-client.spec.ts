@@ -356,6 +356,63 @@ describe('ChatClient', () => {
     client.dispose();
   });
 
+  it('joins without a cursor after a gap with no history, so the next join asks for the newest messages', () => {
+    const { client, connect } = setup();
+    const first = connect();
+    first.welcome();
+    client.join('lobby');
+    const old = chatEvent('lobby', 'old', 'bob');
+    first.joined('lobby', [old]);
+    first.sink.closed({ code: 'socket_closed', message: 'gone', retryable: true });
+    const second = connect();
+    second.welcome();
+    expect(second.frames('join')).toEqual([{ type: 'join', room: 'lobby', since: old.id }]);
+    second.joined('lobby', [], { reset: true });
+    expect(client.room('lobby')!.gap).toEqual({ cursor: old.id, at: expect.any(Number) });
+    second.sink.closed({ code: 'socket_closed', message: 'gone', retryable: true });
+    const third = connect();
+    third.welcome();
+    expect(third.frames('join')).toEqual([{ type: 'join', room: 'lobby' }]);
+    client.dispose();
+  });
+
+  it('joins again without a cursor when the server cannot use it', () => {
+    const { client, connect } = setup();
+    const first = connect();
+    first.welcome();
+    client.join('lobby');
+    first.joined('lobby', [chatEvent('lobby', 'old', 'bob')]);
+    first.sink.closed({ code: 'socket_closed', message: 'gone', retryable: true });
+    const second = connect();
+    second.welcome();
+    second.sink.message({ type: 'error', code: 'invalid_cursor', message: 'bad', ref: 'lobby' });
+    expect(second.frames('join')).toEqual([
+      { type: 'join', room: 'lobby', since: 'e-1' },
+      { type: 'join', room: 'lobby' },
+    ]);
+    client.dispose();
+  });
+
+  it('records why the server refused a join', () => {
+    const { client, connect } = setup();
+    const socket = connect();
+    socket.welcome();
+    client.join('lobby');
+    socket.sink.message({ type: 'error', code: 'too_many_rooms', message: 'limit', ref: 'lobby' });
+    expect(client.room('lobby')!.error).toEqual({ code: 'too_many_rooms', message: 'limit', retryable: false });
+    expect(client.room('lobby')!.joined).toBe(false);
+    client.dispose();
+  });
+
+  it('names messages sent before the welcome with the user the server assigns', () => {
+    const { client, connect } = setup();
+    client.send('lobby', 'early');
+    expect(client.room('lobby')!.log.messages()[0].from).toBe('');
+    connect().welcome('grace');
+    expect(client.room('lobby')!.log.messages()[0].from).toBe('grace');
+    client.dispose();
+  });
+
   it('closes the socket and leaves no timer behind on teardown', () => {
     const { client, connect, teardowns, contexts } = setup();
     const socket = connect();

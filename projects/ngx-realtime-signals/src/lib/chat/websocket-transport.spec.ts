@@ -1,0 +1,24 @@
+import { closeError, openWebSocket } from './websocket-transport';
+
+describe('closeError', () => {
+  it('treats 4401 (token expired) and 1008 (policy violation) as final', () => {
+    expect(closeError(4401, 'token expired')).toEqual(
+      expect.objectContaining({ code: 'socket_closed', retryable: false, message: expect.stringContaining('4401 token expired') }),
+    );
+    expect(closeError(1008, '').retryable).toBe(false);
+  });
+
+  it('retries every other close code', () => {
+    for (const code of [1000, 1001, 1006, 1009, 1011, 4000]) expect(closeError(code, '').retryable).toBe(true);
+  });
+});
+
+describe('openWebSocket', () => {
+  it('reports a missing WebSocket implementation as a final error, once', async () => {
+    const closed = jest.fn();
+    openWebSocket(undefined, { url: 'ws://localhost/api/chat' }, { opened: jest.fn(), message: jest.fn(), closed });
+    await Promise.resolve();
+    expect(closed).toHaveBeenCalledTimes(1);
+    expect(closed).toHaveBeenCalledWith(expect.objectContaining({ code: 'unsupported', retryable: false }));
+  });
+});
