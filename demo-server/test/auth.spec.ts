@@ -341,7 +341,7 @@ describe('auth on: tokens that expire while connected', () => {
   afterAll(() => started.close());
 
   it('closes the chat socket with 4401 "token expired" at exp', async () => {
-    const exp = nowS() + 3;
+    const exp = nowS() + 5;
     const shortLived = await claims('alice').setExpirationTime(exp).setProtectedHeader({ alg: 'HS256' }).sign(key());
     const client = await ChatTestClient.connect(`${started.url.replace(/^http/, 'ws')}/api/chat?access_token=${shortLived}`);
     await client.join('lobby');
@@ -354,7 +354,7 @@ describe('auth on: tokens that expire while connected', () => {
   });
 
   it('ends the SSE stream at exp, so the client reconnects with a fresh token', async () => {
-    const exp = nowS() + 3;
+    const exp = nowS() + 5;
     const shortLived = await claims('alice').setExpirationTime(exp).setProtectedHeader({ alg: 'HS256' }).sign(key());
     const reader = await openSse(started.url, '/api/events/orders', { headers: bearer(shortLived) });
     expect(reader.status).toBe(200);

@@ -11,7 +11,6 @@ export interface TokenVerifier {
 /** Longer than any sane HS256 JWT; bounds the work an attacker can ask for. */
 const MAX_TOKEN_CHARS = 8192;
 const MAX_SUB_CHARS = 128;
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export type AuthConfig = Pick<Config, 'authSecret' | 'authIssuer' | 'authAudience' | 'authClockToleranceS'>;
