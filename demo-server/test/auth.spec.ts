@@ -187,9 +187,10 @@ describe('auth on: refused tokens', () => {
   });
 
   it('health, metrics and CORS preflights need no token', async () => {
-    const health = await rawRequest(started.url, { path: '/api/health' });
-    expect(health.status).toBe(200);
-    expect(health.json.status).toBe('ok');
+    for (const path of ['/api/health', '/api/health/', '/api/Health']) {
+      const health = await rawRequest(started.url, { path });
+      expect([path, health.status, health.json.status]).toEqual([path, 200, 'ok']);
+    }
     const metrics = await rawRequest(started.url, { path: '/metrics' });
     expect(metrics.status).toBe(200);
     const preflight = await rawRequest(started.url, {

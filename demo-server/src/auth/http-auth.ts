@@ -12,7 +12,9 @@ import type { TokenVerifier } from './token-verifier';
  * native EventSource cannot send headers. The chat path is listed because
  * its upgrade uses the query too.
  */
-const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+$|^\/chat$/;
+const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+\/?$|^\/chat\/?$/i;
+/** Express routes ignore case and a trailing slash; so must the exemption, or /api/Health would need a token. */
+const OPEN_ROUTE = /^\/health\/?$/i;
 
 /**
  * Mounted on /api after the Origin and rate checks: every route except
@@ -25,7 +27,7 @@ const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+$|^\/chat$/;
  */
 export function requireToken(verifier: TokenVerifier, metrics: Pick<Metrics, 'authFailures'>) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (req.path === '/health' || req.method === 'OPTIONS') return next();
+    if (OPEN_ROUTE.test(req.path) || req.method === 'OPTIONS') return next();
     const queryAllowed = (req.method === 'GET' || req.method === 'HEAD') && QUERY_TOKEN_ROUTES.test(req.path);
     try {
       const token = bearerToken(req.get('authorization'), queryAllowed ? queryOf(req.originalUrl) : null);
