@@ -43,7 +43,9 @@ process.on('exit', killAllServers);
  * await server.stop();
  */
 export async function startServer(env = {}) {
-  const child = spawn(process.execPath, ['--expose-gc', '-r', probe, serverMain], {
+  // BENCH_SERVER_NODE_ARGS adds node flags to the server only, e.g. "--cpu-prof --cpu-prof-dir=bench/results/prof".
+  const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extraArgs, '--expose-gc', '-r', probe, serverMain], {
     cwd: repoRoot,
     env: { ...process.env, ...BENCH_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

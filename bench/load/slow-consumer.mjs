@@ -37,6 +37,7 @@ export async function slowConsumer({ healthyCount }) {
     );
     slow = await openSlowSseStream(server.url, 'slow');
     await sleep(300);
+    const heapUsedBefore = (await server.memoryAfterGc()).heapUsed;
     const rssBefore = server.rssBytes();
     maxRss = rssBefore;
 
@@ -95,7 +96,10 @@ export async function slowConsumer({ healthyCount }) {
       rssAtDrop,
       rssMax: maxRss,
       rssAfterGc: server.rssBytes(),
+      heapUsedBefore,
       heapUsedAfterGc: memory.heapUsed,
+      /** What the retained history holds: each event's data and its cached SSE frame. */
+      historyBytesEstimate: ids.length * 2 * PAYLOAD.blob.length,
     };
   } finally {
     clearInterval(sampler);

@@ -68,8 +68,8 @@ export function summarize(report) {
     parts.push(
       '### Slow consumer (one SSE reader that never reads, among healthy ones)\n\n' +
         table(
-          ['healthy readers', 'event size', 'slow one dropped', 'after (events / MiB sent)', 'healthy with every event', 'healthy closed', 'last healthy ms after drop (median / p95)', 'server RSS before / max / at end (MiB)'],
-          [[r.healthyCount, `${r.payloadBytes / 1024} KiB`, r.slowDropped, `${n(r.droppedAfterEvents)} / ${r.droppedAfterMiB}`, `${n(r.healthyWithEveryEvent)} of ${n(r.eventsPublished)} events`, r.healthyClosed, `${r.afterDropLastSubscriberMsMedian} / ${r.afterDropLastSubscriberMsP95}`, `${mib(r.rssBefore)} / ${mib(r.rssMax)} / ${mib(r.rssAfterGc)}`]],
+          ['healthy readers', 'event size', 'slow one dropped', 'after (events / MiB sent)', 'healthy with every event', 'healthy closed', 'last healthy ms after drop (median / p95)', 'server RSS before / max / at end (MiB)', 'JS heap before → after (MiB)', 'of which history (MiB, est.)'],
+          [[r.healthyCount, `${r.payloadBytes / 1024} KiB`, r.slowDropped, `${n(r.droppedAfterEvents)} / ${r.droppedAfterMiB}`, `${n(r.healthyWithEveryEvent)} of ${n(r.eventsPublished)} events`, r.healthyClosed, `${r.afterDropLastSubscriberMsMedian} / ${r.afterDropLastSubscriberMsP95}`, `${mib(r.rssBefore)} / ${mib(r.rssMax)} / ${mib(r.rssAfterGc)}`, `${mib(r.heapUsedBefore)} → ${mib(r.heapUsedAfterGc)}`, mib(r.historyBytesEstimate)]],
         ),
     );
   }
