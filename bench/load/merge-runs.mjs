@@ -10,6 +10,10 @@ if (files.length === 0) {
   process.exit(2);
 }
 const reports = files.map((file) => JSON.parse(readFileSync(file, 'utf8')));
+if (new Set(reports.map((r) => r.quick)).size > 1) {
+  console.error('refusing to merge --quick runs with full runs: their sizes differ');
+  process.exit(2);
+}
 const runs = {};
 for (const report of reports) {
   for (const [name, results] of Object.entries(report.runs)) (runs[name] ??= []).push(...results);

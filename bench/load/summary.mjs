@@ -27,10 +27,11 @@ export function summarize(report) {
     parts.push(
       '### Idle connections\n\n' +
         table(
-          ['transport', 'connections', 'time to open (ms)', 'opens/s', 'got heartbeat (+ welcome/joined)', 'server RSS before → after (MiB)', 'RSS per connection (bytes)', 'JS heap per connection (bytes)'],
+          ['transport', 'connections', '/api/health says open', 'time to open (ms)', 'opens/s', 'got heartbeat (+ welcome/joined)', 'server RSS before → after (MiB)', 'RSS per connection (bytes)', 'JS heap per connection (bytes)'],
           idle.map((r) => [
             r.transport,
             r.count,
+            r.transport === 'sse' ? r.serverCounts.sse : r.serverCounts.websocket,
             r.openMs,
             r.opensPerSecond,
             r.transport === 'sse' ? `${n(r.withHeartbeat)}` : `${n(r.withHeartbeat)} (${n(r.withWelcome)}/${n(r.withJoined)})`,
