@@ -11,13 +11,28 @@ const ROOMS = 10;
 async function baseline(server, warmUp) {
   // A few connections first, so code paths that load lazily are not billed to the measured ones.
   await warmUp();
-  await sleep(300);
+  const cpuBefore = server.cpuMs();
+  await sleep(3000);
+  const idleCpuPercent = round(((server.cpuMs() - cpuBefore) / 3000) * 100);
   const memory = await server.memoryAfterGc();
-  return { rss: server.rssBytes(), heapUsed: memory.heapUsed, external: memory.external + memory.arrayBuffers };
+  return { rss: server.rssBytes(), heapUsed: memory.heapUsed, idleCpuPercent };
+}
+
+/**
+ * Holds the connections idle for two more heartbeat intervals (until `allHadThree` holds) and reports what
+ * the server spends meanwhile: heartbeats and timers only.
+ */
+async function holdIdle(server, allHadThree) {
+  const cpuBefore = server.cpuMs();
+  const started = now();
+  await waitFor(allHadThree, 'three heartbeats on every connection', HEARTBEAT_MS * 6, 100);
+  const heldMs = now() - started;
+  return { idleHeldMs: round(heldMs), idleServerCpuPercent: round(((server.cpuMs() - cpuBefore) / heldMs) * 100) };
 }
 
 function perConnection(before, after, count) {
   return {
+    idleServerCpuPercentWithoutConnections: before.idleCpuPercent,
     rssBefore: before.rss,
     rssAfter: after.rss,
     rssBytesPerConnection: Math.round((after.rss - before.rss) / count),
@@ -45,6 +60,7 @@ export async function idleSse({ count }) {
     const health = await server.health();
     const memory = await server.memoryAfterGc();
     const after = { rss: server.rssBytes(), heapUsed: memory.heapUsed };
+    const hold = await holdIdle(server, () => streams.every((s) => s.pings >= 3 || s.closed));
     return {
       transport: 'sse',
       count,
@@ -52,6 +68,7 @@ export async function idleSse({ count }) {
       opensPerSecond: Math.round(count / (openMs / 1000)),
       serverCpuMsWhileOpening: round(cpuOpenMs),
       withHeartbeat,
+      ...hold,
       closedEarly: streams.filter((s) => s.closed).length,
       serverCounts: health.connections,
       ...perConnection(before, after, count),
@@ -92,6 +109,7 @@ export async function idleWebSocket({ count }) {
     const health = await server.health();
     const memory = await server.memoryAfterGc();
     const after = { rss: server.rssBytes(), heapUsed: memory.heapUsed };
+    const hold = await holdIdle(server, () => members.every((m) => m.pings >= 3 || m.closed));
     return {
       transport: 'websocket',
       count,
@@ -102,6 +120,7 @@ export async function idleWebSocket({ count }) {
       withWelcome: members.filter((m) => m.welcome && !m.closed).length,
       withJoined: members.filter((m) => m.joined && !m.closed).length,
       withHeartbeat: members.filter((m) => m.pings > 0 && !m.closed).length,
+      ...hold,
       closedEarly: members.filter((m) => m.closed).length,
       serverCounts: health.connections,
       ...perConnection(before, after, count),

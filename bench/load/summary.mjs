@@ -1,5 +1,5 @@
 // Turns the raw figures of a load-bench run into Markdown tables (medians over repeated runs).
-import { median, mib } from './stats.mjs';
+import { median, mib, round } from './stats.mjs';
 
 /** Field-wise median of same-shaped results; arrays of results are merged element by element. */
 export function medianOf(results) {
@@ -27,7 +27,7 @@ export function summarize(report) {
     parts.push(
       '### Idle connections\n\n' +
         table(
-          ['transport', 'connections', '/api/health says open', 'time to open (ms)', 'opens/s', 'got heartbeat (+ welcome/joined)', 'server RSS before → after (MiB)', 'RSS per connection (bytes)', 'JS heap per connection (bytes)'],
+          ['transport', 'connections', '/api/health says open', 'time to open (ms)', 'opens/s', 'got heartbeat (+ welcome/joined)', 'server CPU while idle (without connections)', 'server RSS before → after (MiB)', 'RSS per connection (bytes)', 'JS heap per connection (bytes)'],
           idle.map((r) => [
             r.transport,
             r.count,
@@ -35,6 +35,7 @@ export function summarize(report) {
             r.openMs,
             r.opensPerSecond,
             r.transport === 'sse' ? `${n(r.withHeartbeat)}` : `${n(r.withHeartbeat)} (${n(r.withWelcome)}/${n(r.withJoined)})`,
+            `${r.idleServerCpuPercent} % over ${round(r.idleHeldMs / 1000)} s (${r.idleServerCpuPercentWithoutConnections} %)`,
             `${mib(r.rssBefore)} → ${mib(r.rssAfter)}`,
             r.rssBytesPerConnection,
             r.heapBytesPerConnection,
