@@ -45,7 +45,10 @@ function openFileLimit() {
 function machine() {
   const gitCommit = (() => {
     try {
-      return execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
+      const head = execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
+      // The server is compiled from the working tree: say so when it differs from the commit.
+      const dirty = execSync('git status --porcelain -- demo-server/src', { cwd: repoRoot }).toString().trim() !== '';
+      return dirty ? `${head} (+ uncommitted demo-server changes)` : head;
     } catch {
       return 'unknown';
     }
