@@ -1,5 +1,6 @@
 // `node bench/load/main.mjs [--quick] [--only=idle-sse,fanout-ws,...] [--repeat=N]`
-// (--only=idle-sse-19000 / idle-ws-19000 probe the file-descriptor ceiling; they are not in the default run)
+// (--only=idle-sse-19000 / idle-ws-19000 probe the file-descriptor ceiling and --only=soak-mixed holds 5,000 + 5,000
+// for a minute; they are not in the default run)
 // Runs the demo-server load scenarios one after another, each against its own server child process,
 // prints a summary and writes the raw figures to bench/results/.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { idleSse, idleWebSocket } from './idle.mjs';
 import { presenceStorm } from './presence.mjs';
 import { killAllServers, repoRoot } from './server-child.mjs';
 import { slowConsumer } from './slow-consumer.mjs';
+import { soakMixed } from './soak.mjs';
 import { summarize } from './summary.mjs';
 
 const FULL = {
@@ -30,6 +32,7 @@ const FULL = {
 const EXTRA = {
   'idle-sse-19000': () => idleSse({ count: 19_000 }),
   'idle-ws-19000': () => idleWebSocket({ count: 19_000 }),
+  'soak-mixed': () => soakMixed({ sse: 5000, websocket: 5000, holdMs: 65_000 }),
 };
 
 /** Same shapes, small numbers: checks that the scenarios work in a few seconds. */
@@ -41,6 +44,7 @@ const QUICK = {
   'presence-1000': () => presenceStorm({ count: 100 }),
   'presence-5000': () => presenceStorm({ count: 500 }),
   'slow-consumer': () => slowConsumer({ healthyCount: 50 }),
+  'soak-mixed': () => soakMixed({ sse: 100, websocket: 100, holdMs: 3000 }),
 };
 
 /** File descriptors the heaviest scenario needs in this process (the server child needs as many of its own). */
@@ -80,7 +84,7 @@ async function main() {
   const only = args.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
   const repeat = Number(args.find((arg) => arg.startsWith('--repeat='))?.slice('--repeat='.length) ?? 1);
   const scenarios = quick ? QUICK : { ...FULL, ...EXTRA };
-  const names = only ?? Object.keys(quick ? QUICK : FULL);
+  const names = only ?? Object.keys(quick ? QUICK : FULL).filter((name) => !name.startsWith('soak'));
   for (const name of names) if (!scenarios[name]) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
   const fdsNeeded = names.some((name) => EXTRA[name]) ? 19_100 : FDS_NEEDED;
   if (!quick && openFileLimit() < fdsNeeded) {

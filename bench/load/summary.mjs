@@ -75,5 +75,15 @@ export function summarize(report) {
         ),
     );
   }
+  if (runs['soak-mixed']) {
+    const r = medianOf(runs['soak-mixed']);
+    parts.push(
+      '### Soak (SSE streams and chat members on one server, default heartbeats, one event and one message a second)\n\n' +
+        table(
+          ['SSE + chat', 'held (s)', 'events each', 'SSE with every event / a heartbeat', 'chat with every message / a ping', 'closed', 'server CPU', 'server RSS start / max (MiB)'],
+          [[`${n(r.sse)} + ${n(r.websocket)}`, r.heldS, r.eventsEach, `${n(r.sseWithEveryEvent)} / ${n(r.sseWithHeartbeat)}`, `${n(r.websocketWithEveryMessage)} / ${n(r.websocketWithPing)}`, r.closed, `${r.serverCpuPercent} %`, `${r.rssStartMiB} / ${r.rssMaxMiB}`]],
+        ),
+    );
+  }
   return parts.join('\n\n');
 }
