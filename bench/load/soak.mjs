@@ -18,6 +18,7 @@ export async function soakMixed({ sse, websocket, holdMs }) {
       member.send({ type: 'join', room: 'soak' });
     }
     await waitFor(() => members.every((m) => m.count === websocket || m.closed), 'the room to settle', 60_000, 50);
+    const heapStart = (await server.memoryAfterGc()).heapUsed;
     const rssStart = server.rssBytes();
     const cpuStart = server.cpuMs();
     const started = now();
@@ -37,6 +38,7 @@ export async function soakMixed({ sse, websocket, holdMs }) {
     const messagesEverywhere = () => members.every((m) => (m.frames.get('message') ?? 0) >= published || m.closed);
     await waitFor(messagesEverywhere, 'the last chat message everywhere', 30_000);
     const health = await server.health();
+    const heapEnd = (await server.memoryAfterGc()).heapUsed;
     return {
       sse,
       websocket,
@@ -51,6 +53,8 @@ export async function soakMixed({ sse, websocket, holdMs }) {
       serverCounts: health.connections,
       rssStartMiB: mib(rssStart),
       rssMaxMiB: mib(rssMax),
+      heapAfterGcStartMiB: mib(heapStart),
+      heapAfterGcEndMiB: mib(heapEnd),
     };
   } finally {
     for (const stream of streams) stream.close();

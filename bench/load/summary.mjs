@@ -80,8 +80,8 @@ export function summarize(report) {
     parts.push(
       '### Soak (SSE streams and chat members on one server, default heartbeats, one event and one message a second)\n\n' +
         table(
-          ['SSE + chat', 'held (s)', 'events each', 'SSE with every event / a heartbeat', 'chat with every message / a ping', 'closed', 'server CPU', 'server RSS start / max (MiB)'],
-          [[`${n(r.sse)} + ${n(r.websocket)}`, r.heldS, r.eventsEach, `${n(r.sseWithEveryEvent)} / ${n(r.sseWithHeartbeat)}`, `${n(r.websocketWithEveryMessage)} / ${n(r.websocketWithPing)}`, r.closed, `${r.serverCpuPercent} %`, `${r.rssStartMiB} / ${r.rssMaxMiB}`]],
+          ['SSE + chat', 'held (s)', 'events each', 'SSE with every event / a heartbeat', 'chat with every message / a ping', 'closed', 'server CPU', 'server RSS start / max (MiB)', 'JS heap after GC start → end (MiB)'],
+          [[`${n(r.sse)} + ${n(r.websocket)}`, r.heldS, r.eventsEach, `${n(r.sseWithEveryEvent)} / ${n(r.sseWithHeartbeat)}`, `${n(r.websocketWithEveryMessage)} / ${n(r.websocketWithPing)}`, r.closed, `${r.serverCpuPercent} %`, `${r.rssStartMiB} / ${r.rssMaxMiB}`, `${r.heapAfterGcStartMiB} → ${r.heapAfterGcEndMiB}`]],
         ),
     );
   }
