@@ -28,6 +28,12 @@ module.exports = [
     testEnvironment: 'node',
     setupFilesAfterEnv: ['<rootDir>/setup-jest.ts'],
     testMatch: ['<rootDir>/{src,testing}/**/*.int.spec.ts'],
+    // The in-process demo-server loads jose (ESM only) when AUTH_SECRET is set; Jest needs it as CommonJS.
+    transform: {
+      '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+      ...preset.transform,
+    },
+    transformIgnorePatterns: ['node_modules/(?!(.*\\.mjs$|jose/|@angular/common/locales/.*\\.js$))'],
     moduleNameMapper,
     testTimeout: 30000,
   },
