@@ -1,9 +1,11 @@
-import type { RealtimeError, RealtimeEvent, SocketHandle, SocketSink } from '../core/types';
+import type { RealtimeEvent, SocketHandle, SocketSink } from '../core/types';
 import type { ChatMessage } from './chat-message';
-import { parseServerFrame, toMessageData, type ChatClientFrame, type ChatServerFrame } from './chat-frames';
+import { toMessageData, type ChatClientFrame, type ChatServerFrame } from './chat-frames';
+import { ChatSession, type ChatAttemptContext } from './chat-session';
 import { createClientId } from './client-id';
-import { PingLoop } from './ping-loop';
 import { RoomState } from './room-state';
+
+export type { ChatAttemptContext } from './chat-session';
 
 export interface ChatClientOptions {
   /** Messages kept per room (BufferSizes.messages). */
@@ -26,24 +28,8 @@ export interface ChatClientOptions {
   onChange?: (room: string | null) => void;
 }
 
-/** The part of a connection attempt the chat client reports to (the reconnect runner's attempt context). */
-export interface ChatAttemptContext {
-  opened(): void;
-  closed(error: RealtimeError): void;
-  activity(): void;
-}
-
 /** Server error codes after which resending the same message can succeed. */
 const RETRYABLE_SEND_ERRORS = new Set(['internal_error', 'not_joined']);
-
-interface Session {
-  handle: SocketHandle | null;
-  welcomed: boolean;
-  ended: boolean;
-  readonly ctx: ChatAttemptContext;
-  readonly ping: PingLoop;
-  welcomeTimer: ReturnType<typeof setTimeout> | null;
-}
 
 /**
  * The chat protocol without Angular: rooms, outbox, dedup, presence, typing
@@ -64,7 +50,7 @@ export class ChatClient {
   user: string | null = null;
   latencyMs: number | null = null;
   private readonly rooms = new Map<string, RoomState>();
-  private session: Session | null = null;
+  private session: ChatSession | null = null;
   private roomList: readonly RoomState[] = [];
   private readonly now: () => number;
   private readonly newClientId: () => string;
@@ -85,7 +71,7 @@ export class ChatClient {
 
   /** True between the server's `welcome` and the end of the connection. */
   get isOpen(): boolean {
-    return this.session?.welcomed === true;
+    return this.session?.isOpen === true;
   }
 
   room(name: string): RoomState | undefined {
@@ -98,55 +84,27 @@ export class ChatClient {
    * `ctx.closed()` the attempt has already cleaned up.
    */
   attach(open: (sink: SocketSink) => SocketHandle, ctx: ChatAttemptContext): () => void {
-    if (this.session) this.endSession(this.session, true);
-    const session: Session = {
-      handle: null,
-      welcomed: false,
-      ended: false,
+    this.session?.close();
+    const session: ChatSession = new ChatSession(
       ctx,
-      welcomeTimer: null,
-      ping: new PingLoop({
-        intervalMs: this.options.pingIntervalMs ?? 10_000,
-        timeoutMs: this.options.pongTimeoutMs ?? 10_000,
+      {
+        pingIntervalMs: this.options.pingIntervalMs ?? 10_000,
+        pongTimeoutMs: this.options.pongTimeoutMs ?? 10_000,
+        welcomeTimeoutMs: this.options.welcomeTimeoutMs ?? 15_000,
         now: this.now,
-        sendPing: (t) => this.write(session, { type: 'ping', t }),
+      },
+      {
+        frame: (frame) => this.handle(session, frame),
         latency: (ms) => {
           this.latencyMs = ms;
           this.onChange(null);
         },
-        timedOut: () => this.fail(session, { code: 'heartbeat_timeout', message: 'No pong from the chat server.', retryable: true }),
-      }),
-    };
-    this.session = session;
-    session.welcomeTimer = setTimeout(
-      () => this.fail(session, { code: 'network', message: 'The chat server did not answer in time.', retryable: true }),
-      this.options.welcomeTimeoutMs ?? 15_000,
+        ended: () => this.sessionEnded(session),
+      },
     );
-    const sink: SocketSink = {
-      opened: () => undefined,
-      message: (frame) => {
-        if (session.ended) return;
-        ctx.activity();
-        const parsed = parseServerFrame(frame);
-        if (parsed) this.handle(session, parsed);
-      },
-      closed: (error) => {
-        if (session.ended) return;
-        this.endSession(session, false);
-        ctx.closed(error);
-      },
-    };
-    try {
-      session.handle = open(sink);
-    } catch (e) {
-      if (!session.ended) {
-        this.endSession(session, false);
-        ctx.closed({ code: 'network', message: e instanceof Error ? e.message : String(e), retryable: true });
-      }
-      return () => undefined;
-    }
-    if (session.ended) session.handle.close();
-    return () => this.endSession(session, true);
+    this.session = session;
+    session.start(open);
+    return () => session.close();
   }
 
   /** Starts tracking `room` (joined on the current or next connection); returns the existing state if already joined. */
@@ -158,7 +116,7 @@ export class ChatClient {
     );
     this.rooms.set(name, state);
     this.roomList = [...this.rooms.values()];
-    if (this.session?.welcomed) this.sendJoin(this.session, state);
+    if (this.session?.isOpen) this.sendJoin(this.session, state);
     this.onChange(null);
     return state;
   }
@@ -168,7 +126,7 @@ export class ChatClient {
     const state = this.rooms.get(name);
     if (!state) return;
     const session = this.session;
-    if (session?.welcomed && (state.joined || state.joining)) this.write(session, { type: 'leave', room: name });
+    if (session?.isOpen && (state.joined || state.joining)) session.send({ type: 'leave', room: name });
     state.typing.clear();
     state.outbox.clear();
     state.joined = state.joining = false;
@@ -214,23 +172,25 @@ export class ChatClient {
   setTyping(name: string): void {
     const state = this.rooms.get(name);
     const session = this.session;
-    if (!state || !session?.welcomed || !state.joined) return;
+    if (!state || !session?.isOpen || !state.joined) return;
     const now = this.now();
     if (now - state.lastTypingSentAt < (this.options.typingThrottleMs ?? 2000)) return;
     state.lastTypingSentAt = now;
-    this.write(session, { type: 'typing', room: name });
+    session.send({ type: 'typing', room: name });
   }
 
   /** Ends the current attempt (without reporting it) and stops every timer. */
   dispose(): void {
-    if (this.session) this.endSession(this.session, true);
+    this.session?.close();
     for (const state of this.rooms.values()) state.typing.clear();
   }
 
-  private handle(session: Session, frame: ChatServerFrame): void {
+  private handle(session: ChatSession, frame: ChatServerFrame): void {
     switch (frame.type) {
       case 'welcome':
         return this.welcome(session, frame.user);
+      case 'pong':
+        return;
       case 'joined':
         return this.joined(frame);
       case 'message':
@@ -244,8 +204,6 @@ export class ChatClient {
         if (state && frame.user !== this.user) state.typing.touch(frame.user);
         return;
       }
-      case 'pong':
-        return session.ping.pong(frame.t);
       case 'error':
         return this.error(session, frame);
       case 'left':
@@ -253,14 +211,9 @@ export class ChatClient {
     }
   }
 
-  private welcome(session: Session, user: string): void {
-    if (session.welcomed) return;
-    session.welcomed = true;
-    this.clearWelcomeTimer(session);
+  private welcome(session: ChatSession, user: string): void {
     this.user = user;
     for (const state of this.rooms.values()) state.log.nameLocal(user);
-    session.ctx.opened();
-    session.ping.start();
     for (const state of this.rooms.values()) this.sendJoin(session, state);
     this.onChange(null);
   }
@@ -313,7 +266,7 @@ export class ChatClient {
     this.onChange(frame.room);
   }
 
-  private error(session: Session, frame: Extract<ChatServerFrame, { type: 'error' }>): void {
+  private error(session: ChatSession, frame: Extract<ChatServerFrame, { type: 'error' }>): void {
     const ref = frame.ref;
     if (ref === null) return;
     for (const state of this.rooms.values()) {
@@ -344,24 +297,25 @@ export class ChatClient {
     this.onChange(state.room);
   }
 
-  private sendJoin(session: Session, state: RoomState): void {
+  private sendJoin(session: ChatSession, state: RoomState): void {
     if (state.joined || state.joining) return;
     state.joining = true;
     const since = state.log.cursor;
-    this.write(session, since === null ? { type: 'join', room: state.room } : { type: 'join', room: state.room, since });
+    const frame: ChatClientFrame = since === null ? { type: 'join', room: state.room } : { type: 'join', room: state.room, since };
+    session.send(frame);
   }
 
   /** Sends every queued message of a joined room, oldest first; a message past its attempt budget fails instead. */
   private flush(state: RoomState): void {
     const session = this.session;
-    if (!session?.welcomed || !state.joined) return;
+    if (!session?.isOpen || !state.joined) return;
     for (const entry of state.outbox.due()) {
       if (entry.attempts >= this.maxSendAttempts) {
         this.failMessage(state, entry.clientId);
         continue;
       }
       state.outbox.markSent(entry);
-      this.write(session, { type: 'send', room: state.room, clientId: entry.clientId, text: entry.text });
+      session.send({ type: 'send', room: state.room, clientId: entry.clientId, text: entry.text });
     }
   }
 
@@ -370,24 +324,9 @@ export class ChatClient {
     state.log.updateLocal(clientId, { status: 'failed' });
   }
 
-  private write(session: Session, frame: ChatClientFrame): void {
-    if (!session.ended) session.handle?.send(frame);
-  }
-
-  /** The attempt failed on our side (no welcome, no pong): close it and report it like a dropped socket. */
-  private fail(session: Session, error: RealtimeError): void {
-    if (session.ended) return;
-    this.endSession(session, true);
-    session.ctx.closed(error);
-  }
-
-  private endSession(session: Session, closeSocket: boolean): void {
-    if (session.ended) return;
-    session.ended = true;
-    session.ping.stop();
-    this.clearWelcomeTimer(session);
+  /** However the session ended: rooms wait for the next join, in-flight sends go again on the next connection. */
+  private sessionEnded(session: ChatSession): void {
     if (this.session === session) this.session = null;
-    if (closeSocket) session.handle?.close();
     for (const state of this.rooms.values()) {
       state.joined = state.joining = false;
       state.outbox.connectionLost();
@@ -395,10 +334,5 @@ export class ChatClient {
       this.onChange(state.room);
     }
     this.onChange(null);
-  }
-
-  private clearWelcomeTimer(session: Session): void {
-    if (session.welcomeTimer !== null) clearTimeout(session.welcomeTimer);
-    session.welcomeTimer = null;
   }
 }
