@@ -311,13 +311,18 @@ describe('ChatClient', () => {
     const { client, connect, contexts } = setup({ pingIntervalMs: 5000, pongTimeoutMs: 8000 });
     const socket = connect();
     socket.welcome();
+    socket.sink.message({ type: 'pong', t: socket.frames('ping')[0]['t'] });
+    expect(client.latencyMs).toBe(0);
     client.join('lobby');
     socket.joined('lobby');
-    jest.advanceTimersByTime(7999);
+    // the first ping was answered; the second goes out at 5000 and is never answered
+    jest.advanceTimersByTime(5000 + 7999);
+    expect(socket.frames('ping')).toHaveLength(3);
     expect(contexts[0].errors).toEqual([]);
     jest.advanceTimersByTime(1);
     expect(socket.closedByClient).toBe(true);
     expect(contexts[0].errors).toEqual([expect.objectContaining({ code: 'heartbeat_timeout', retryable: true })]);
+    expect(client.latencyMs).toBeNull();
     expect(client.room('lobby')!.joined).toBe(false);
     expect(jest.getTimerCount()).toBe(0);
     client.dispose();

@@ -327,6 +327,7 @@ export class ChatClient {
   /** However the session ended: rooms wait for the next join, in-flight sends go again on the next connection. */
   private sessionEnded(session: ChatSession): void {
     if (this.session === session) this.session = null;
+    this.latencyMs = null;
     for (const state of this.rooms.values()) {
       state.joined = state.joining = false;
       state.outbox.connectionLost();

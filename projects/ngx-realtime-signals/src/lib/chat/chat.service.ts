@@ -61,7 +61,7 @@ export class ChatService implements ConnectionStatus {
   readonly gap = this.gapSignal.asReadonly();
   /** The user name the server assigned (the token's `sub`, the requested name, or a guest name). */
   readonly user = this.userSignal.asReadonly();
-  /** Round trip of the last ping, in ms. */
+  /** Round trip of the last ping, in ms; null while not connected. */
   readonly latencyMs = this.latencySignal.asReadonly();
   /** Rooms joined through {@link join}, in join order. */
   readonly rooms = this.roomsSignal.asReadonly();
