@@ -40,6 +40,19 @@ describe('ChatService', () => {
     expect(socket.url).toBe('wss://chat.example.com/api/chat?name=ada+lovelace');
   });
 
+  it('reconnects under the new name when connect() is called with a different one', async () => {
+    const { chat, realtime } = setup();
+    chat.connect({ name: 'ada' });
+    const first = await realtime.expectNext({ transport: 'chat' });
+    first.welcome();
+    chat.connect({ name: 'ada' });
+    realtime.expectNone({ transport: 'chat' });
+    chat.connect({ name: 'grace' });
+    const second = await realtime.expectNext({ transport: 'chat' });
+    expect(first.cancelled).toBe(true);
+    expect(second.params.get('name')).toBe('grace');
+  });
+
   it('shows a sent message before send() returns', async () => {
     const { chat, realtime } = setup();
     const room = chat.join('lobby');

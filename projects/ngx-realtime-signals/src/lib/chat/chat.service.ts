@@ -94,12 +94,15 @@ export class ChatService implements ConnectionStatus {
   }
 
   /**
-   * Opens the chat socket (a no-op while already connected or on the server
-   * platform). `name` asks for a user name when the server has auth off.
+   * Opens the chat socket (a no-op while already connected, unless `name`
+   * changes, and on the server platform). `name` asks for a user name when
+   * the server has auth off; with auth on the token's subject is the user.
    */
   connect(options: { name?: string } = {}): void {
     if (!this.isBrowser || this.destroyed) return;
+    const renamed = options.name !== undefined && options.name !== this.name;
     this.name = options.name ?? this.name;
+    if (renamed && this.connection) this.connection.stop();
     if (!this.connection) {
       this.connection = new Connection(
         chatAttempt(this.client, {
