@@ -12,6 +12,7 @@ import { chatSocketUrl } from './chat-url';
 
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 10_000;
+const WATCHDOG_MS = 90_000;
 
 /**
  * WebSocket chat as signals: one socket to `${baseUrl}/chat`, rooms, an outbox
@@ -113,8 +114,10 @@ export class ChatService implements ConnectionStatus {
         }),
         {
           policy: new ReconnectPolicy(this.config.reconnect),
-          // pings make traffic at least this often, so silence this long means a dead socket (e.g. after sleep)
-          watchdogMs: PING_INTERVAL_MS + PONG_TIMEOUT_MS,
+          // Ping/pong detects a dead socket within PING_INTERVAL_MS + PONG_TIMEOUT_MS while the page runs; this
+          // runner watchdog is for waking up (sleep, a frozen tab), set well above the minute-aligned timers of a
+          // background tab so a throttled ping is not taken for a dead socket.
+          watchdogMs: WATCHDOG_MS,
         },
       );
       this.unsubscribe = this.connection.subscribe((s) => this.mirror(s));
