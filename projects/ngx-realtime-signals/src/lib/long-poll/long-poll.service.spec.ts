@@ -1,14 +1,15 @@
-import { Component, PLATFORM_ID, inject } from '@angular/core';
+import { Component, PLATFORM_ID, inject, type EnvironmentProviders } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { SIGNAL } from '@angular/core/primitives/signals';
-import { LongPollService, withBuffers, withReconnect, type LongPollFeed, type RealtimeEvent } from 'ngx-realtime-signals';
+import { LongPollService, withBuffers, withReconnect, type LongPollFeed, type RealtimeEvent, type RealtimeFeature, type RealtimeOptions } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
 const writes = (fn: unknown) => (fn as { [SIGNAL]: { version: number } })[SIGNAL].version;
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function setup(...features: Parameters<typeof provideRealtimeTesting>) {
-  TestBed.configureTestingModule({ providers: [provideRealtimeTesting(...(features as []))] });
+function setup(...args: (RealtimeOptions | RealtimeFeature)[]) {
+  const provide = provideRealtimeTesting as (...a: (RealtimeOptions | RealtimeFeature)[]) => EnvironmentProviders;
+  TestBed.configureTestingModule({ providers: [provide(...args)] });
   return { service: TestBed.inject(LongPollService), realtime: TestBed.inject(RealtimeTestingController) };
 }
 

@@ -1,14 +1,15 @@
-import { PLATFORM_ID } from '@angular/core';
+import { PLATFORM_ID, type EnvironmentProviders } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { SIGNAL } from '@angular/core/primitives/signals';
-import { NotificationService, withAuthToken, withBuffers, withReconnect, type RealtimeEvent } from 'ngx-realtime-signals';
+import { NotificationService, withAuthToken, withBuffers, withReconnect, type RealtimeEvent, type RealtimeFeature, type RealtimeOptions } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
 /** How often a signal was written: the node version grows by one per change. */
 const writes = (fn: unknown) => (fn as { [SIGNAL]: { version: number } })[SIGNAL].version;
 
-function setup(...features: Parameters<typeof provideRealtimeTesting>) {
-  TestBed.configureTestingModule({ providers: [provideRealtimeTesting(...(features as []))] });
+function setup(...args: (RealtimeOptions | RealtimeFeature)[]) {
+  const provide = provideRealtimeTesting as (...a: (RealtimeOptions | RealtimeFeature)[]) => EnvironmentProviders;
+  TestBed.configureTestingModule({ providers: [provide(...args)] });
   const service = TestBed.inject(NotificationService) as NotificationService<{ n: number }>;
   const realtime = TestBed.inject(RealtimeTestingController);
   const seen: RealtimeEvent<{ n: number }>[] = [];

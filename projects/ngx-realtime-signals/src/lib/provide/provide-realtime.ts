@@ -19,10 +19,13 @@ import { REALTIME_CONFIG } from './tokens';
  * };
  * // or
  * provideRealtime({ baseUrl: '/api', reconnect: { maxAttempts: 10 } });
+ * // or both: an options object, then features
+ * provideRealtime({ baseUrl: '/api' }, withFetch(customFetch));
  * ```
  */
 export function provideRealtime(options?: RealtimeOptions): EnvironmentProviders;
 export function provideRealtime(...features: RealtimeFeature[]): EnvironmentProviders;
+export function provideRealtime(options: RealtimeOptions, ...features: RealtimeFeature[]): EnvironmentProviders;
 export function provideRealtime(...args: (RealtimeOptions | RealtimeFeature | undefined)[]): EnvironmentProviders {
   const parts = args.filter((a): a is RealtimeOptions | RealtimeFeature => a !== undefined);
   const features = parts.filter(isFeature);

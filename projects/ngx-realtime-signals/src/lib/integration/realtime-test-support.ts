@@ -1,0 +1,55 @@
+import {
+  createEnvironmentInjector,
+  EnvironmentInjector,
+  Injector,
+  NgZone,
+  PLATFORM_ID,
+  ɵNoopNgZone as NoopNgZone,
+  type EnvironmentProviders,
+  type Provider,
+} from '@angular/core';
+import { provideRealtime, withFetch, withReconnect, type ReconnectOptions } from 'ngx-realtime-signals';
+
+/** Waits until `condition` holds, checking often; fails with `what` after a generous timeout. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A root environment injector with the real providers pointed at `baseUrl`, as an
+ * application on the browser platform would have (zoneless); `services` are created
+ * in it so they die with it. No TestBed: its DOM renderer needs a document, which the
+ * node environment (real sockets) does not have.
+ */
+export function realtimeInjector(
+  baseUrl: string,
+  services: Provider[],
+  reconnect: Partial<ReconnectOptions> = { initialDelayMs: 50, maxDelayMs: 200 },
+  extra: (Provider | EnvironmentProviders)[] = [],
+): EnvironmentInjector {
+  return createEnvironmentInjector(
+    [
+      { provide: NgZone, useClass: NoopNgZone },
+      { provide: PLATFORM_ID, useValue: 'browser' },
+      ...services,
+      provideRealtime({ baseUrl: `${baseUrl}/api` }, withFetch(globalThis.fetch), withReconnect(reconnect)),
+      ...extra,
+    ],
+    Injector.NULL as EnvironmentInjector,
+  );
+}
+
+/** Publishes through the real HTTP API; resolves with the new event's id. */
+export async function publish(baseUrl: string, topic: string, data: unknown, type = 'note'): Promise<string> {
+  const response = await fetch(`${baseUrl}/api/topics/${encodeURIComponent(topic)}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type, data }),
+  });
+  if (response.status !== 201) throw new Error(`publish answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
+}

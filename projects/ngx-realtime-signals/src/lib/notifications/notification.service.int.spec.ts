@@ -1,0 +1,126 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PLATFORM_ID } from '@angular/core';
+import { NotificationService, REALTIME_FETCH, type RealtimeEvent } from 'ngx-realtime-signals';
+import { createDemoServer } from '../../../../../demo-server/src/app';
+import { loadConfig } from '../../../../../demo-server/src/config';
+import { startServer, type StartedServer } from '../../../../../demo-server/test/support/server';
+import { seededRandom, startCuttingProxy } from '../integration/cutting-proxy';
+import { publish, realtimeInjector, waitFor } from '../integration/realtime-test-support';
+
+type Note = { n: number };
+
+function connectNotifications(baseUrl: string, topic: string) {
+  const injector = realtimeInjector(baseUrl, [NotificationService]);
+  const service = injector.get(NotificationService) as NotificationService<Note>;
+  const seen: RealtimeEvent<Note>[] = [];
+  service.events$.subscribe((e) => seen.push(e));
+  service.connect(topic);
+  return { injector, service, seen };
+}
+
+describe('NotificationService against the demo-server', () => {
+  let server: StartedServer;
+
+  beforeEach(async () => {
+    server = await startServer({ SSE_RETRY_MS: '50' });
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('receives published events in order over SSE', async () => {
+    const { injector, service, seen } = connectNotifications(server.url, 'user:1');
+    await waitFor(() => service.state() === 'open', 'the stream to open');
+    const ids: string[] = [];
+    for (let n = 0; n < 20; n++) ids.push(await publish(server.url, 'user:1', { n }));
+    await waitFor(() => seen.length === 20, '20 events');
+    expect(seen.map((e) => e.id)).toEqual(ids);
+    expect(seen.map((e) => e.data.n)).toEqual([...Array(20).keys()]);
+    expect(seen.every((e) => e.topic === 'user:1' && e.type === 'note')).toBe(true);
+    expect(service.notifications()[0].id).toBe(ids[19]);
+    expect(service.cursor()).toBe(ids[19]);
+    injector.destroy();
+    expect(service.state()).toBe('closed');
+  });
+
+  it('delivers every event exactly once and in order through a proxy that keeps cutting the connection', async () => {
+    const proxy = await startCuttingProxy(server.url, { minBytes: 300, maxBytes: 2500, random: seededRandom(7) });
+    const { injector, service, seen } = connectNotifications(proxy.url, 'flaky');
+    // Without a cursor a stream starts "from now"; one delivered event gives the client its cursor.
+    const ids: string[] = [];
+    do {
+      ids.push(await publish(server.url, 'flaky', { n: -1 }));
+      await new Promise((r) => setTimeout(r, 100));
+    } while (seen.length === 0);
+    ids.splice(0, ids.indexOf(seen[0].id));
+    for (let n = 0; n < 150; n++) {
+      ids.push(await publish(server.url, 'flaky', { n }));
+      if (n % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => seen.length >= ids.length, `${ids.length} events`, 60000).catch((err: Error) => {
+      throw new Error(`${err.message}: got ${seen.length}, state ${service.state()}, ${proxy.cuts} cuts`);
+    });
+    expect(proxy.cuts).toBeGreaterThan(5);
+    expect(seen.map((e) => e.id)).toEqual(ids);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(ids.length);
+    injector.destroy();
+    await proxy.close();
+  }, 90000);
+
+  it('reports a gap after a server restart and keeps streaming from the new head', async () => {
+    const { injector, service, seen } = connectNotifications(server.url, 'restart');
+    await waitFor(() => service.state() === 'open', 'the stream to open');
+    await publish(server.url, 'restart', { n: 1 });
+    await waitFor(() => seen.length === 1, 'the first event');
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    await waitFor(() => service.state() === 'reconnecting', 'the client to notice');
+
+    const next = createDemoServer(loadConfig({ LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off', STATIC_DIR: '/nonexistent', SSE_RETRY_MS: '50' }));
+    const url = await next.listen(port, '127.0.0.1');
+    server = { url, server: next, close: () => next.close() };
+    await waitFor(() => service.gap() !== null, 'the gap signal');
+    await waitFor(() => service.state() === 'open', 'the stream to reopen');
+    const id = await publish(url, 'restart', { n: 2 });
+    await waitFor(() => seen.length === 2, 'the event from the new server');
+    expect(seen[1].id).toBe(id);
+    expect(service.gap()?.cursor).toBeTruthy();
+    injector.destroy();
+  });
+});
+
+describe('NotificationService failures and platforms', () => {
+  it('goes to failed on 401 without retrying', async () => {
+    let requests = 0;
+    const refusing = http.createServer((_req, res) => {
+      requests++;
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized","message":"no"}}');
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+    const { injector, service } = connectNotifications(url, 'secret');
+    await waitFor(() => service.state() === 'failed', 'failed');
+    expect(service.lastError()).toMatchObject({ code: 'http_401', status: 401, retryable: false });
+    expect(service.nextRetryAt()).toBeNull();
+    // the retry delay is at most 50 ms here: a retry would have happened within this wait
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requests).toBe(1);
+    injector.destroy();
+    await new Promise((resolve) => refusing.close(resolve));
+  });
+
+  it('makes no request and stays idle on the server platform', async () => {
+    const fetchSpy = jest.fn(globalThis.fetch);
+    const injector = realtimeInjector('http://127.0.0.1:9', [NotificationService], undefined, [
+      { provide: PLATFORM_ID, useValue: 'server' },
+      { provide: REALTIME_FETCH, useValue: fetchSpy },
+    ]);
+    const service = injector.get(NotificationService);
+    service.connect('anything');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(service.state()).toBe('idle');
+    expect(fetchSpy).not.toHaveBeenCalled();
+    injector.destroy();
+  });
+});
