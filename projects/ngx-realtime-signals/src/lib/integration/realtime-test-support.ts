@@ -4,6 +4,7 @@ import {
   Injector,
   NgZone,
   PLATFORM_ID,
+  ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
   ɵNoopNgZone as NoopNgZone,
   type EnvironmentProviders,
   type Provider,
@@ -33,6 +34,7 @@ export function realtimeInjector(
 ): EnvironmentInjector {
   return createEnvironmentInjector(
     [
+      { provide: INJECTOR_SCOPE, useValue: 'root' },
       { provide: NgZone, useClass: NoopNgZone },
       { provide: PLATFORM_ID, useValue: 'browser' },
       ...services,

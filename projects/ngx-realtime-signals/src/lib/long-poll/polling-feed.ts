@@ -53,7 +53,7 @@ export class PollingFeed<T> implements LongPollFeed<T> {
     this.bufferSize = options.bufferSize ?? runtime.config.buffers.events;
     this.cursorState = new EventCursor(options.cursor ?? null, Math.max(1000, this.bufferSize * 2));
     this.status.cursor.set(this.cursorState.cursor);
-    this.queue = new BurstQueue<RealtimeEvent>((batch) => this.apply(batch));
+    this.queue = new BurstQueue<RealtimeEvent>((batch) => runtime.insideAngular(() => this.apply(batch)));
     this.connection = new Connection((ctx) => this.openAttempt(ctx), runtime.connectionOptions());
     this.unmirror = mirrorConnection(this.connection, this.status);
   }

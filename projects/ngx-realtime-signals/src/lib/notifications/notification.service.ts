@@ -128,7 +128,7 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
   private createSession(topic: string): Session {
     const { config } = this.runtime;
     const cursor = new EventCursor(null, Math.max(1000, config.buffers.notifications * 2));
-    const queue = new BurstQueue<RealtimeEvent>((batch) => this.apply(batch, cursor));
+    const queue = new BurstQueue<RealtimeEvent>((batch) => this.runtime.insideAngular(() => this.apply(batch, cursor)));
     const connection = new Connection(
       (ctx) => this.openAttempt(ctx, topic, cursor, queue),
       this.runtime.connectionOptions(config.heartbeatMs > 0 ? config.heartbeatMs * 2 : undefined),

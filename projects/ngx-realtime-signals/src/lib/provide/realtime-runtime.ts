@@ -24,6 +24,11 @@ export interface RealtimeRuntime {
    * every chunk; signals schedule the rendering that is needed. Zoneless: just runs.
    */
   outsideAngular<R>(fn: () => R): R;
+  /**
+   * Runs `fn` in the Angular zone: results are handed to the app there (once per
+   * burst), so `events$` subscribers in zone.js apps get change detection as with HttpClient.
+   */
+  insideAngular<R>(fn: () => R): R;
   /** `Authorization: Bearer <token>` from the configured token function, fetched anew on every call. */
   headers(): Promise<Record<string, string>>;
   /** The token alone (for the WebSocket `access_token` query), fetched anew on every call. */
@@ -53,6 +58,7 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
     config,
     transports: () => (transports ??= injector.get(RealtimeTransports)),
     outsideAngular: (fn) => zone.runOutsideAngular(fn),
+    insideAngular: (fn) => zone.run(fn),
     token,
     headers: async (): Promise<Record<string, string>> => {
       const value = await token();
