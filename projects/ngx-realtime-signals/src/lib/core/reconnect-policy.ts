@@ -17,7 +17,14 @@ export interface ReconnectOptions {
   maxAttempts: number;
 }
 
-/** The defaults of {@link ReconnectOptions}. */
+/**
+ * The defaults of {@link ReconnectOptions}.
+ *
+ * @example
+ * ```ts
+ * new ReconnectPolicy({ ...DEFAULT_RECONNECT, maxAttempts: 5 });
+ * ```
+ */
 export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
   initialDelayMs: 1000,
   maxDelayMs: 30000,

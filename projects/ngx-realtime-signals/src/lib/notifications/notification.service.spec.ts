@@ -1,7 +1,7 @@
 import { PLATFORM_ID, type EnvironmentProviders } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { SIGNAL } from '@angular/core/primitives/signals';
-import { NotificationService, withAuthToken, withBuffers, withReconnect, type RealtimeEvent, type RealtimeFeature, type RealtimeOptions } from 'ngx-realtime-signals';
+import { NotificationService, withAuthToken, withBuffers, withHeartbeat, withReconnect, type RealtimeEvent, type RealtimeFeature, type RealtimeOptions } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
 /** How often a signal was written: the node version grows by one per change. */
@@ -186,5 +186,45 @@ describe('NotificationService', () => {
     await settle();
     expect(service.state()).toBe('idle');
     realtime.expectNone({ transport: 'sse' });
+  });
+
+  it('leaves no timer and no listener behind when destroyed while waiting to retry', async () => {
+    const listeners = new Map<string, number>();
+    const count = (target: EventTarget) => {
+      const add = target.addEventListener.bind(target);
+      const remove = target.removeEventListener.bind(target);
+      jest.spyOn(target, 'addEventListener').mockImplementation((type, fn, opts) => {
+        listeners.set(type, (listeners.get(type) ?? 0) + 1);
+        add(type, fn, opts);
+      });
+      jest.spyOn(target, 'removeEventListener').mockImplementation((type, fn, opts) => {
+        listeners.set(type, (listeners.get(type) ?? 0) - 1);
+        remove(type, fn, opts);
+      });
+    };
+    count(window);
+    count(document);
+    const { service, realtime } = setup(withReconnect({ initialDelayMs: 60_000, maxDelayMs: 60_000 }), withHeartbeat(1000));
+    service.connect();
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    stream.open();
+    jest.useFakeTimers();
+    try {
+      stream.drop();
+      expect(service.state()).toBe('reconnecting');
+      expect(jest.getTimerCount()).toBe(1);
+      expect([...listeners.values()].some((n) => n > 0)).toBe(true);
+      TestBed.resetTestingModule();
+      expect(service.state()).toBe('closed');
+      expect(jest.getTimerCount()).toBe(0);
+      expect([...listeners.entries()].filter(([type]) => ['online', 'pageshow', 'visibilitychange'].includes(type))).toEqual([
+        ['online', 0],
+        ['pageshow', 0],
+        ['visibilitychange', 0],
+      ]);
+    } finally {
+      jest.useRealTimers();
+      jest.restoreAllMocks();
+    }
   });
 });

@@ -3,7 +3,14 @@ import type { ReconnectOptions } from '../core/reconnect-policy';
 import type { AuthTokenFn, BufferSizes, RealtimeOptions } from './options';
 import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
 
-/** What a {@link RealtimeFeature} configures. */
+/**
+ * What a {@link RealtimeFeature} configures.
+ *
+ * @example
+ * ```ts
+ * const hasAuth = features.some((f) => f.kind === 'authToken');
+ * ```
+ */
 export type RealtimeFeatureKind = 'baseUrl' | 'reconnect' | 'authToken' | 'buffers' | 'heartbeat' | 'fetch' | 'webSocket';
 
 /**

@@ -17,7 +17,14 @@ export interface BufferSizes {
   events: number;
 }
 
-/** A token function: called before every (re)connect, so a refreshed token is picked up. */
+/**
+ * A token function: called before every (re)connect, so a refreshed token is picked up.
+ *
+ * @example
+ * ```ts
+ * const token: AuthTokenFn = async () => (await inject(AuthService).refreshIfNeeded()).accessToken;
+ * ```
+ */
 export type AuthTokenFn = () => string | null | undefined | Promise<string | null | undefined>;
 
 /**
@@ -55,8 +62,22 @@ export interface ResolvedRealtimeConfig {
   readonly heartbeatMs: number;
 }
 
-/** The defaults of {@link BufferSizes}. */
+/**
+ * The defaults of {@link BufferSizes}.
+ *
+ * @example
+ * ```ts
+ * provideRealtime(withBuffers({ notifications: DEFAULT_BUFFERS.notifications * 2 }));
+ * ```
+ */
 export const DEFAULT_BUFFERS: Readonly<BufferSizes> = Object.freeze({ notifications: 200, messages: 500, events: 200 });
 
-/** The default heartbeat interval (ms) the SSE watchdog expects. */
+/**
+ * The default heartbeat interval (ms) the SSE watchdog expects.
+ *
+ * @example
+ * ```ts
+ * provideRealtime(withHeartbeat(DEFAULT_HEARTBEAT_MS * 2));
+ * ```
+ */
 export const DEFAULT_HEARTBEAT_MS = 15000;
