@@ -38,7 +38,7 @@ interface Session {
  *     }`,
  * })
  * export class BellComponent {
- *   readonly notes = inject(NotificationService) as NotificationService<{ text: string }>;
+ *   readonly notes = inject(NotificationService<{ text: string }>);
  *   constructor() { this.notes.connect('user:42'); }
  * }
  * ```
