@@ -227,4 +227,27 @@ describe('NotificationService', () => {
       jest.restoreAllMocks();
     }
   });
+
+  it('restarts a stream that stays silent for twice the heartbeat interval', async () => {
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
+    try {
+      const { service, realtime } = setup(withHeartbeat(1000), withReconnect({ initialDelayMs: 0 }));
+      service.connect();
+      await jest.advanceTimersByTimeAsync(0);
+      const stream = realtime.expectOne({ transport: 'sse', topic: 'notifications' });
+      stream.open();
+      await jest.advanceTimersByTimeAsync(1500);
+      stream.ping();
+      await jest.advanceTimersByTimeAsync(1500);
+      expect(service.state()).toBe('open');
+      expect(stream.cancelled).toBe(false);
+      await jest.advanceTimersByTimeAsync(500);
+      expect(stream.cancelled).toBe(true);
+      expect(service.lastError()).toMatchObject({ code: 'heartbeat_timeout', retryable: true });
+      await jest.advanceTimersByTimeAsync(1);
+      realtime.expectOne({ transport: 'sse', topic: 'notifications' });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
