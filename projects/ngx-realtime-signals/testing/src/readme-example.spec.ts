@@ -12,7 +12,7 @@ import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-
   `,
 })
 export class Alerts {
-  protected readonly alerts = inject(NotificationService) as NotificationService<{ text: string }>;
+  protected readonly alerts = inject(NotificationService<{ text: string }>);
   constructor() {
     this.alerts.connect('alerts');
   }
