@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick] [-- --only=...]`: every benchmark of the project, one after another.
+// `npm run bench [-- --quick] [-- --only=...]`: every benchmark of the project, one after another
+// (--quick and --only=... are load-bench options and skip the bundle size, as does --load-only).
 // The load bench needs the compiled demo-server and more open files than a shell allows by default,
 // so it is built first and started under the hard file-descriptor limit.
 import { spawnSync } from 'node:child_process';
@@ -7,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
+const loadOnly = process.argv.includes('--load-only');
+const args = process.argv.slice(2).filter((arg) => arg !== '--load-only');
 
 function run(label, command, commandArgs) {
   console.log(`\n== ${label}`);
@@ -18,8 +20,15 @@ function run(label, command, commandArgs) {
 
 const failures = [];
 const bundleSize = path.join(root, 'bench/bundle-size.mjs');
-if (existsSync(bundleSize)) {
-  if (run('bundle size', process.execPath, [bundleSize]) !== 0) failures.push('bundle size');
+const skipBundle = loadOnly || args.includes('--quick') || args.some((arg) => arg.startsWith('--only='));
+if (existsSync(bundleSize) && !skipBundle) {
+  // Measure the library as it is now, not whatever dist/ last held.
+  const ngCli = path.join(root, 'node_modules/@angular/cli/bin/ng.js');
+  if (run('build ngx-realtime-signals', process.execPath, [ngCli, 'build', 'ngx-realtime-signals']) !== 0) {
+    failures.push('build ngx-realtime-signals');
+  } else if (run('bundle size', process.execPath, [bundleSize]) !== 0) {
+    failures.push('bundle size');
+  }
 }
 
 if (run('build demo-server', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'demo-server/tsconfig.json']) !== 0) {
