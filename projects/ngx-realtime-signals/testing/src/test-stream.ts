@@ -67,13 +67,34 @@ export class TestStream extends TestConnectionBase {
     return inits.map((init) => this.event(init));
   }
 
-  /** The server's `reset`: the client's cursor was a gap; `cursor` (default: a fresh id) is the head. */
+  /**
+   * The server's `reset`: the client's cursor was a gap; `cursor` (default: a fresh id) is the position
+   * just before the oldest retained event (push those with `event()` after it).
+   */
   reset(cursor: string = this.host.ids.next()): this {
     this.assertActive('send a reset');
     this.open();
     this.host.delivering();
     this.sink.activity();
     this.sink.reset(cursor);
+    return this;
+  }
+
+  /**
+   * The server's `cursor` frame: where a stream opened without a cursor starts
+   * (default: a fresh id). Moves the client's cursor; no event, no gap.
+   *
+   * @example
+   * ```ts
+   * stream.position('head-4');   // the next attempt resumes with Last-Event-ID head-4
+   * ```
+   */
+  position(cursor: string = this.host.ids.next()): this {
+    this.assertActive('send a position');
+    this.open();
+    this.host.delivering();
+    this.sink.activity();
+    this.sink.position(cursor);
     return this;
   }
 

@@ -46,14 +46,14 @@ export class EventCursor {
     return true;
   }
 
-  /** The server skipped ahead to `cursor` because events after ours are gone. */
+  /** The server moved us to `cursor` (just before its oldest retained event) because events after ours are gone. */
   reset(cursor: string, at: number): RealtimeGap {
     this.position = cursor || null;
     this.lastGap = { cursor, at };
     return this.lastGap;
   }
 
-  /** Moves the cursor without an event (a poll answer's cursor). */
+  /** Moves the cursor without an event (a poll answer's cursor, an SSE stream's starting position). */
   moveTo(cursor: string): void {
     if (cursor) this.position = cursor;
   }

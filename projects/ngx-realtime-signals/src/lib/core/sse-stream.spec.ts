@@ -11,6 +11,7 @@ type Chunk = string | number[];
 interface Recorded {
   events: RealtimeEvent[];
   resets: string[];
+  positions: string[];
   retries: number[];
   activity: number;
   opened: number;
@@ -39,13 +40,14 @@ function scriptedFetch(chunks: Chunk[], init: { status?: number; contentType?: s
 }
 
 function run(chunks: Chunk[], options: { status?: number; contentType?: string | null; cursor?: string | null } = {}) {
-  const record: Recorded = { events: [], resets: [], retries: [], activity: 0, opened: 0, closed: null, requests: [] };
+  const record: Recorded = { events: [], resets: [], positions: [], retries: [], activity: 0, opened: 0, closed: null, requests: [] };
   const req: StreamRequest = { url: '/api/events/t', topic: 't', cursor: options.cursor ?? null, headers: { Authorization: 'Bearer x' } };
   return new Promise<Recorded>((resolve) => {
     openSseStream(scriptedFetch(chunks, options, record), req, {
       opened: () => record.opened++,
       event: (e) => record.events.push(e),
       reset: (c) => record.resets.push(c),
+      position: (c) => record.positions.push(c),
       retryHint: (ms) => record.retries.push(ms),
       activity: () => record.activity++,
       closed: (error) => {
@@ -173,6 +175,22 @@ describe('openSseStream events and errors', () => {
     expect(r.events).toEqual([]);
   });
 
+  it('reports a cursor frame as the starting position, neither an event nor a gap', async () => {
+    const r = await run([
+      'retry: 1000\n\nid: h-7\nevent: cursor\ndata: {"cursor":"h-7"}\n\n',
+      `id: h-8\nevent: note\ndata: ${JSON.stringify({ id: 'h-8', topic: 't', type: 'note', data: 1, ts: 5 })}\n\n`,
+    ]);
+    expect(r.positions).toEqual(['h-7']);
+    expect(r.resets).toEqual([]);
+    expect(r.events.map((e) => e.id)).toEqual(['h-8']);
+  });
+
+  it('takes the position of a cursor frame from its id when the data carries none', async () => {
+    const r = await run(['id: h-3\nevent: cursor\ndata: {}\n\n']);
+    expect(r.positions).toEqual(['h-3']);
+    expect(r.events).toEqual([]);
+  });
+
   it('sends Accept, Last-Event-ID and the given headers', async () => {
     const r = await run(['data: 1\n\n'], { cursor: 'c-9' });
     expect(r.requests).toEqual([
@@ -214,7 +232,7 @@ describe('openSseStream events and errors', () => {
     const closed = await new Promise<RealtimeError>((resolve) => {
       const failing = (() => Promise.reject(new TypeError('fetch failed'))) as typeof fetch;
       openSseStream(failing, { url: '/x', topic: 't', cursor: null, headers: {} }, {
-        opened: () => undefined, event: () => undefined, reset: () => undefined,
+        opened: () => undefined, event: () => undefined, reset: () => undefined, position: () => undefined,
         retryHint: () => undefined, activity: () => undefined, closed: resolve,
       });
     });
@@ -235,7 +253,7 @@ describe('openSseStream events and errors', () => {
     const stop = openSseStream(fetchImpl, { url: '/x', topic: 't', cursor: null, headers: {} }, {
       opened: () => { calls.push('opened'); resolveOpened(); },
       event: (e) => calls.push(`event ${String(e.data)}`),
-      reset: () => calls.push('reset'), retryHint: () => calls.push('retry'),
+      reset: () => calls.push('reset'), position: () => calls.push('position'), retryHint: () => calls.push('retry'),
       activity: () => undefined, closed: (e) => calls.push(`closed ${e.code}`),
     });
     await opened;

@@ -114,7 +114,8 @@ async function run(
  * Turns SSE messages into events. The demo-server sends the whole event as JSON
  * in `data`; anything else (a generic SSE endpoint) becomes an event whose
  * `data` is the raw string, `type` the SSE event name (`message` by default)
- * and `id` the last event id, as `EventSource` would report it.
+ * and `id` the last event id, as `EventSource` would report it. The reserved
+ * types `reset` (a gap) and `cursor` (the starting position) are not events.
  */
 function eventMapper(req: StreamRequest, sink: StreamSink): (message: EventSourceMessage) => void {
   let lastEventId = req.cursor ?? '';
@@ -122,7 +123,13 @@ function eventMapper(req: StreamRequest, sink: StreamSink): (message: EventSourc
     if (message.id !== undefined) lastEventId = message.id;
     const type = message.event ?? 'message';
     if (type === 'reset') {
-      sink.reset(resetCursor(message.data) ?? lastEventId);
+      sink.reset(frameCursor(message.data) ?? lastEventId);
+      return;
+    }
+    if (type === 'cursor') {
+      // a stream opened "from now" learns where now is, so a drop before the first event loses nothing
+      const cursor = frameCursor(message.data) ?? lastEventId;
+      if (cursor) sink.position(cursor);
       return;
     }
     sink.event(envelope(message.data, req.topic) ?? { id: lastEventId, topic: req.topic, type, data: message.data, ts: Date.now() });
@@ -143,7 +150,7 @@ function envelope(data: string, topic: string): RealtimeEvent | null {
   };
 }
 
-function resetCursor(data: string): string | null {
+function frameCursor(data: string): string | null {
   const parsed = parseJson(data);
   return isRecord(parsed) && typeof parsed['cursor'] === 'string' && parsed['cursor'] !== '' ? parsed['cursor'] : null;
 }

@@ -57,8 +57,9 @@ export interface RealtimeEvent<T = unknown> {
 
 /**
  * The server said the cursor was older than its history (`reset`): some events
- * were never delivered. `cursor` is the server's head, `at` is `Date.now()` when
- * the client learned it.
+ * were never delivered. `cursor` is where the server moved the reader (just before
+ * its oldest retained event, which follows), `at` is `Date.now()` when the client
+ * learned it.
  *
  * @example
  * ```ts
@@ -94,7 +95,7 @@ export interface StreamRequest {
  *
  * @example
  * ```ts
- * transports.openStream(req, { opened() {}, event(e) {}, reset(c) {}, retryHint(ms) {}, activity() {}, closed(err) {} });
+ * transports.openStream(req, { opened() {}, event(e) {}, reset(c) {}, position(c) {}, retryHint(ms) {}, activity() {}, closed(err) {} });
  * ```
  */
 export interface StreamSink {
@@ -102,8 +103,16 @@ export interface StreamSink {
   opened(): void;
   /** One complete event. Non-JSON `data` is delivered as the raw string with `type` = the SSE event name or `message`. */
   event(e: RealtimeEvent): void;
-  /** The server said `reset`: the cursor was a gap; `cursor` is the head to continue from. */
+  /**
+   * The server said `reset`: the cursor was a gap. `cursor` is the position just
+   * before the oldest retained event; the retained events follow as ordinary events.
+   */
   reset(cursor: string): void;
+  /**
+   * The server's position for a reader that had no cursor yet (SSE `cursor` frame):
+   * move the cursor there, deliver nothing. Not a gap.
+   */
+  position(cursor: string): void;
   /** The server's `retry:` field, in ms. */
   retryHint(ms: number): void;
   /** Any bytes arrived, including `: ping` comments (feeds the heartbeat watchdog). */
@@ -134,7 +143,8 @@ export interface PollRequest {
 
 /**
  * A long-poll answer: events after the cursor and the cursor to use next.
- * `reset: true` means the cursor was a gap and `cursor` is the server's head.
+ * `reset: true` means the cursor was a gap: `events` are the oldest retained
+ * events and `cursor` is where to continue from, as always.
  *
  * @example
  * ```ts

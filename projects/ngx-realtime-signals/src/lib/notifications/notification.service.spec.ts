@@ -101,6 +101,25 @@ describe('NotificationService', () => {
     expect(seen.map((e) => e.id)).toEqual(['old-1', 'new-6']);
   });
 
+  it('resumes from the position the server gave a stream opened without a cursor, with no gap', async () => {
+    const { service, realtime, seen } = setup();
+    service.connect();
+    const first = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    expect(first.cursor).toBeNull();
+    first.position('head-4');
+    await settle();
+    expect(service.cursor()).toBe('head-4');
+    expect(service.gap()).toBeNull();
+    expect(seen).toEqual([]);
+    first.drop();
+    service.retryNow();
+    const second = await realtime.expectNext({ transport: 'sse', topic: 'notifications' });
+    expect(second.cursor).toBe('head-4');
+    second.event({ id: 'head-5' });
+    await settle();
+    expect(seen.map((e) => e.id)).toEqual(['head-5']);
+  });
+
   it('marks read, marks all read, dismisses and clears', async () => {
     const { service, realtime } = setup();
     service.connect();

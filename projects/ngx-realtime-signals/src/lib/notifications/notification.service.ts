@@ -154,9 +154,14 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
             event: (event) => {
               if (active && cursor.accept(event)) queue.push(event);
             },
-            reset: (head) => {
+            reset: (position) => {
               if (!active) return;
-              cursor.reset(head, Date.now());
+              cursor.reset(position, Date.now());
+              queue.touch();
+            },
+            position: (position) => {
+              if (!active) return;
+              cursor.moveTo(position);
               queue.touch();
             },
           },
