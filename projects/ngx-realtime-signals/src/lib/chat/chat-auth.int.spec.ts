@@ -84,18 +84,37 @@ describe('ChatService against the demo-server with auth on', () => {
     expect(asked).toBe(1);
   });
 
-  it('fails without retrying when the token expires mid-connection (4401)', async () => {
+  it('reconnects at once with a fresh token when the token expires mid-connection (4401) and stays usable', async () => {
     let asked = 0;
     const chat = chatWithToken(() => {
       asked++;
-      return token('bob', 1);
+      return token('bob', asked === 1 ? 1 : 3600);
+    });
+    const room = chat.join('lobby');
+    chat.connect();
+    await waitFor(() => room.joined(), () => [chat.state(), chat.lastError()]);
+    // the server closes with 4401 only at the token's exp, so a second token means the expiry was handled
+    await waitFor(() => asked === 2 && room.joined() && chat.state() === 'open', () => [asked, chat.state(), chat.lastError()]);
+    const message = room.send('still here');
+    await waitFor(
+      () => room.messages().some((m) => m.clientId === message.clientId && m.status === 'sent'),
+      () => [chat.state(), room.messages()],
+    );
+    expect(chat.user()).toBe('bob');
+    expect(asked).toBe(2);
+  });
+
+  it('fails when the token function cannot supply a valid token after the expiry', async () => {
+    let asked = 0;
+    const chat = chatWithToken(() => {
+      asked++;
+      return asked === 1 ? token('carol', 1) : 'not-a-token';
     });
     const room = chat.join('lobby');
     chat.connect();
     await waitFor(() => room.joined(), () => [chat.state(), chat.lastError()]);
     await waitFor(() => chat.state() === 'failed', () => [chat.state(), chat.lastError()]);
-    expect(chat.lastError()).toEqual(expect.objectContaining({ code: 'socket_closed', retryable: false }));
-    expect(chat.lastError()!.message).toContain('4401');
-    expect(asked).toBe(1);
+    expect(chat.lastError()).toEqual(expect.objectContaining({ code: 'http_401', retryable: false }));
+    expect(asked).toBe(2);
   });
 });

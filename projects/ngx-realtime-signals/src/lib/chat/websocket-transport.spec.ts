@@ -1,11 +1,14 @@
 import { closeError, openWebSocket } from './websocket-transport';
 
 describe('closeError', () => {
-  it('treats 4401 (token expired) and 1008 (policy violation) as final', () => {
+  it('reports 4401 as an expired token, retried at once with a fresh one', () => {
     expect(closeError(4401, 'token expired')).toEqual(
-      expect.objectContaining({ code: 'socket_closed', retryable: false, message: expect.stringContaining('4401 token expired') }),
+      expect.objectContaining({ code: 'token_expired', retryable: true, message: expect.stringContaining('4401 token expired') }),
     );
-    expect(closeError(1008, '').retryable).toBe(false);
+  });
+
+  it('treats 1008 (policy violation) as final', () => {
+    expect(closeError(1008, '')).toEqual(expect.objectContaining({ code: 'socket_closed', retryable: false }));
   });
 
   it('retries every other close code', () => {

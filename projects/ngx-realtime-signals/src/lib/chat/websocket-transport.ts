@@ -1,3 +1,4 @@
+import { TOKEN_EXPIRED } from '../core/connection';
 import { httpError, networkError, realtimeError } from '../core/errors';
 import type { RealtimeError, SocketHandle, SocketRequest, SocketSink } from '../core/types';
 
@@ -5,16 +6,19 @@ import type { RealtimeError, SocketHandle, SocketRequest, SocketSink } from '../
 export type WebSocketConstructor = new (url: string) => WebSocket;
 
 const OPEN = 1;
-/** Close codes after which reconnecting cannot help: 4401 = token expired/invalid, 1008 = policy violation (rate limit). */
-const FINAL_CLOSE_CODES = new Set([4401, 1008]);
+/** Close codes after which reconnecting cannot help: 1008 = policy violation (rate limit). */
+const FINAL_CLOSE_CODES = new Set([1008]);
+/** The server's close when the token reached its `exp`: a reconnect with a fresh token continues. */
+const TOKEN_EXPIRED_CLOSE = 4401;
 /** How the `ws` package reports a refused upgrade; browsers do not expose the status at all. */
 const UPGRADE_STATUS = /Unexpected server response: (\d{3})/;
 
 /**
  * Opens one chat WebSocket: JSON text frames both ways, every way of ending
  * reported exactly once through `sink.closed` as a {@link RealtimeError}.
- * Close codes 4401 and 1008 are final (not retryable); any other close is
- * `socket_closed` and retryable. A refused upgrade seen through the `ws`
+ * Close code 4401 (the token expired) is `token_expired`, which the connection
+ * retries at once with a fresh token; 1008 is final (not retryable); any other
+ * close is `socket_closed` and retryable. A refused upgrade seen through the `ws`
  * package (e.g. HTTP 401) becomes `http_<status>` with that status's rule.
  *
  * @example
@@ -88,6 +92,7 @@ export function openWebSocket(
 /** The error for a close of an open socket. */
 export function closeError(code: number, reason: string): RealtimeError {
   const detail = reason ? `${code} ${reason}` : String(code);
+  if (code === TOKEN_EXPIRED_CLOSE) return realtimeError(TOKEN_EXPIRED, `The chat connection closed (${detail}): the token expired.`, true);
   return realtimeError('socket_closed', `The chat connection closed (${detail}).`, !FINAL_CLOSE_CODES.has(code));
 }
 

@@ -137,6 +137,73 @@ describe('Connection', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  describe('an expired token', () => {
+    const expired: RealtimeError = { code: 'token_expired', message: 'The token expired', status: 401, retryable: true };
+
+    it('retries at once, without the backoff wait or the server retry hint', () => {
+      const { connection, attempts, last } = setup({ random: () => 0.99 });
+      connection.start();
+      last().retryHint(5000);
+      last().opened();
+      last().closed(expired);
+      expect(connection.snapshot()).toMatchObject({ state: 'reconnecting', attempt: 1, lastError: expired });
+      jest.advanceTimersByTime(0);
+      expect(attempts).toHaveLength(2);
+      expect(connection.snapshot()).toMatchObject({ state: 'connecting', attempt: 1 });
+    });
+
+    it('fails when the attempt with the fresh token is refused again before it opens', () => {
+      const { connection, attempts, last } = setup();
+      connection.start();
+      last().opened();
+      last().closed(expired);
+      jest.advanceTimersByTime(0);
+      last().closed(expired);
+      expect(connection.snapshot()).toMatchObject({ state: 'failed', nextRetryAt: null, lastError: expect.objectContaining({ code: 'token_expired', retryable: false }) });
+      jest.advanceTimersByTime(60_000);
+      expect(attempts).toHaveLength(2);
+    });
+
+    it('counts a refusal after an unrelated failure as the second one in a row', () => {
+      const { connection, attempts, last } = setup({ random: () => 0.5 });
+      connection.start();
+      last().closed(expired);
+      jest.advanceTimersByTime(0);
+      last().closed(retryable);
+      jest.advanceTimersByTime(1000);
+      expect(attempts).toHaveLength(3);
+      last().closed(expired);
+      expect(connection.snapshot().state).toBe('failed');
+    });
+
+    it('retries at once again after an attempt opened in between', () => {
+      const { connection, attempts, last } = setup();
+      connection.start();
+      last().opened();
+      last().closed(expired);
+      jest.advanceTimersByTime(0);
+      last().opened();
+      last().closed(expired);
+      jest.advanceTimersByTime(0);
+      expect(attempts).toHaveLength(3);
+      expect(connection.snapshot().state).toBe('connecting');
+    });
+
+    it('gets a fresh chance after retryNow from failed', () => {
+      const { connection, attempts, last } = setup();
+      connection.start();
+      last().closed(expired);
+      jest.advanceTimersByTime(0);
+      last().closed(expired);
+      expect(connection.snapshot().state).toBe('failed');
+      connection.retryNow();
+      last().closed(expired);
+      jest.advanceTimersByTime(0);
+      expect(attempts).toHaveLength(4);
+      expect(connection.snapshot().state).toBe('connecting');
+    });
+  });
+
   it('goes to failed without a retry on a bad content type', () => {
     const { connection, last } = setup();
     connection.start();

@@ -71,6 +71,13 @@ export interface ConnectionOptions {
 
 type Listener = (snapshot: ConnectionSnapshot) => void;
 
+/**
+ * The error code of a credential that expired (HTTP 401 `token_expired`, chat close 4401).
+ * The connection retries it at once, since each attempt fetches a fresh token, but
+ * only once until an attempt opens.
+ */
+export const TOKEN_EXPIRED = 'token_expired';
+
 const IDLE: ConnectionSnapshot = Object.freeze({ state: 'idle', attempt: 0, nextRetryAt: null, lastError: null });
 
 /**
@@ -81,6 +88,9 @@ const IDLE: ConnectionSnapshot = Object.freeze({ state: 'idle', attempt: 0, next
  * - Retries use exponential backoff with full jitter, capped, never sooner than
  *   the server's `retry:` hint, at most `maxAttempts` times; non-retryable errors
  *   (401, 403, 204, bad content type) go straight to `failed`.
+ * - An expired token (`token_expired`) is retried at once (each attempt fetches a
+ *   fresh token), but only once in a row: a second one before an attempt opens
+ *   ends in `failed`.
  * - While `navigator.onLine` is false it does not spin: it waits for `online`,
  *   and `online` retries at once.
  * - A tab coming back (`visibilitychange` to visible) retries a pending backoff at
@@ -114,6 +124,8 @@ export class Connection {
   private watchdogTimer: unknown = null;
   private lastActivity = 0;
   private hintMs = 0;
+  /** A retry with a fresh token was made and no attempt has opened since. */
+  private tokenRetried = false;
   private unlisten: (() => void) | null = null;
 
   constructor(
@@ -138,6 +150,7 @@ export class Connection {
   start(): void {
     if (this.isRunning()) return;
     this.listen();
+    this.tokenRetried = false;
     this.update({ attempt: 0, nextRetryAt: null, lastError: null });
     if (this.isOffline()) {
       this.update({ state: 'reconnecting', lastError: realtimeError('offline', 'The browser is offline', true) });
@@ -161,6 +174,7 @@ export class Connection {
       this.begin();
     } else if (this.current.state === 'failed') {
       this.listen();
+      this.tokenRetried = false;
       this.update({ attempt: 0 });
       this.begin();
     }
@@ -183,6 +197,7 @@ export class Connection {
       opened: () => {
         if (!live()) return;
         this.lastActivity = this.now();
+        this.tokenRetried = false;
         this.update({ state: 'open', attempt: 0, nextRetryAt: null, lastError: null });
       },
       closed: (error) => {
@@ -209,13 +224,17 @@ export class Connection {
   private attemptEnded(error: RealtimeError): void {
     this.endAttempt();
     if (!error.retryable) return this.fail(error);
+    const tokenExpired = error.code === TOKEN_EXPIRED;
+    // a fresh token gets one immediate try; refused again before anything opened, the credentials are what is wrong
+    if (tokenExpired && this.tokenRetried) return this.fail({ ...error, retryable: false });
     const next = this.current.attempt + 1;
     if (!this.options.policy.allows(next)) return this.fail(error);
     if (this.isOffline()) {
       this.update({ state: 'reconnecting', attempt: next, nextRetryAt: null, lastError: error });
       return;
     }
-    const delay = this.options.policy.delay(next, this.hintMs, this.options.random ?? Math.random);
+    if (tokenExpired) this.tokenRetried = true;
+    const delay = tokenExpired ? 0 : this.options.policy.delay(next, this.hintMs, this.options.random ?? Math.random);
     this.update({ state: 'reconnecting', attempt: next, nextRetryAt: this.now() + delay, lastError: error });
     this.retryTimer = this.setTimer(() => {
       this.retryTimer = null;

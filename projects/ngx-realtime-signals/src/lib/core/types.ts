@@ -23,8 +23,9 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
  * A failure delivered as a value (never thrown at the app).
  *
  * Codes: `network` (retryable), `http_<status>` (401/403/204 and other 4xx are not retryable;
- * 5xx, 408 and 429 are), `bad_content_type` (not retryable), `stream_ended`, `heartbeat_timeout`,
- * `socket_closed`, `unauthorized`, `protocol`, `offline`.
+ * 5xx, 408 and 429 are), `token_expired` (HTTP 401 `token_expired` or chat close 4401: retried at
+ * once with a fresh token, once in a row), `bad_content_type` (not retryable), `stream_ended`,
+ * `heartbeat_timeout`, `socket_closed` (final for close code 1008), `unauthorized`, `protocol`, `offline`.
  *
  * @example
  * ```ts
