@@ -2,7 +2,7 @@
 export const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
 
 /** Types the server itself sends on the SSE stream; a publisher must not be able to fake them. */
-export const RESERVED_EVENT_TYPES: readonly string[] = ['reset', 'error'];
+export const RESERVED_EVENT_TYPES: readonly string[] = ['reset', 'error', 'cursor'];
 
 export type EventTypeCheck = 'ok' | 'invalid_type' | 'reserved_type';
 

@@ -54,3 +54,15 @@ export function resetFrame(head: string): string {
     `data: ${JSON.stringify({ reason: 'history_evicted', cursor: head })}\n\n`
   );
 }
+
+/**
+ * The starting position of a reader that came without a resume id. A named
+ * event, so `onmessage` listeners of a native `EventSource` never see it, while
+ * its `id:` still becomes the `Last-Event-ID` of the next reconnect.
+ *
+ * @example
+ * res.write(cursorFrame(head));
+ */
+export function cursorFrame(head: string): string {
+  return `id: ${singleLine('id', head)}\nevent: cursor\ndata: ${JSON.stringify({ cursor: head })}\n\n`;
+}

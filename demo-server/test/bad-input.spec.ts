@@ -72,6 +72,7 @@ describe('bad input', () => {
       ['a type of 65 characters', JSON.stringify({ type: 'a'.repeat(65), data: 1 }), 'application/json', 400, 'invalid_type'],
       ['a type starting with a digit', JSON.stringify({ type: '1x', data: 1 }), 'application/json', 400, 'invalid_type'],
       ['the reserved type reset', JSON.stringify({ type: 'reset', data: 1 }), 'application/json', 400, 'reserved_type'],
+      ['the reserved type cursor', JSON.stringify({ type: 'cursor', data: 1 }), 'application/json', 400, 'reserved_type'],
       ['the reserved type error', JSON.stringify({ type: 'error', data: 1 }), 'application/json', 400, 'reserved_type'],
       ['a body over the limit', JSON.stringify({ type: 'x', data: 'a'.repeat(2000) }), 'application/json', 413, 'payload_too_large'],
     ])('refuses %s', async (_what, body, contentType, status, code) => {

@@ -62,7 +62,8 @@ describe('WebSocket chat', () => {
   it('joins an empty room, sends, and acks with the id of the logged event', async () => {
     const ada = await connect('?name=ada');
     const joined = await ada.join('lobby');
-    expect(joined).toEqual({ type: 'joined', room: 'lobby', members: ['ada'], count: 1, history: [] });
+    const head = await server.log.head('chat:lobby');
+    expect(joined).toEqual({ type: 'joined', room: 'lobby', members: ['ada'], count: 1, history: [], cursor: head });
     const ack = await ada.say('lobby', 'c-1', 'hello');
     expect(ack).toEqual({ type: 'ack', clientId: 'c-1', id: expect.any(String) });
     const logged = await server.log.last('chat:lobby', 10);
@@ -177,6 +178,24 @@ describe('WebSocket chat', () => {
     const last = await ada.say('lobby', 'c-1', 'x');
     const bob = await connect('?name=bob');
     expect((await bob.join('lobby', last.id)).history).toEqual([]);
+  });
+
+  it('gives a join with an empty history the room head as cursor, so a re-join from it misses nothing', async () => {
+    const ada = await connect('?name=ada');
+    const joined = await ada.join('quiet');
+    expect(joined.history).toEqual([]);
+    expect(joined.cursor).toBe(await server.log.head('chat:quiet'));
+    await ada.close();
+    // More than CHAT_JOIN_HISTORY (5) messages while ada is away.
+    const bob = await connect('?name=bob');
+    await bob.join('quiet');
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await bob.say('quiet', `b-${i}`, `m${i}`)).id);
+    const back = await connect('?name=ada');
+    const rejoined = await back.join('quiet', joined.cursor);
+    expect(rejoined.reset).toBeUndefined();
+    expect(rejoined.history.map((event: { id: string }) => event.id)).toEqual(ids);
+    expect(rejoined.cursor).toBe(ids[7]);
   });
 
   it('answers a join whose since is a gap with reset and the last CHAT_JOIN_HISTORY messages', async () => {

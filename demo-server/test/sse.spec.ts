@@ -66,6 +66,29 @@ describe('SSE /api/events/:topic', () => {
     expect(reader.events[0].id).toBe(fresh);
   });
 
+  it('gives a reader without a resume id its starting position as a cursor notice', async () => {
+    const old = await publishOk(url, 'position', 'old', 1);
+    const reader = await open('/api/events/position');
+    await waitFor(() => reader.positions.length === 1, 'the cursor notice');
+    expect(reader.positions).toEqual([old]);
+    expect(reader.raw).toContain(`id: ${old}\nevent: cursor\ndata: {"cursor":"${old}"}\n\n`);
+    const resumed = await open('/api/events/position', { 'last-event-id': old });
+    const fresh = await publishOk(url, 'position', 'new', 2);
+    await waitFor(() => resumed.events.length === 1, 'the new event on the resumed stream');
+    expect(resumed.positions).toEqual([]);
+    expect(resumed.events[0].id).toBe(fresh);
+  });
+
+  it('loses nothing when a reader drops before its first event and resumes from its cursor notice', async () => {
+    const first = await open('/api/events/early-drop');
+    await waitFor(() => first.positions.length === 1, 'the cursor notice');
+    first.close();
+    const missed = [await publishOk(url, 'early-drop', 'n', 1), await publishOk(url, 'early-drop', 'n', 2)];
+    const again = await open('/api/events/early-drop', { 'last-event-id': first.positions[0] });
+    await waitFor(() => again.events.length === 2, 'the events published while away');
+    expect(again.events.map((e) => e.id)).toEqual(missed);
+  });
+
   it('keeps topics apart', async () => {
     const reader = await open('/api/events/apart-a');
     await publishOk(url, 'apart-b', 'x', 'b');

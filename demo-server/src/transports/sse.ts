@@ -2,9 +2,9 @@ import type { Request, Response } from 'express';
 import { atTime } from '../at-time';
 import { ApiError } from '../errors';
 import { clientIp } from '../limits';
-import type { LoggedEvent } from '../log/event-log';
+import type { LoggedEvent, ReadResult } from '../log/event-log';
 import { cursorParam, topicParam } from '../request-params';
-import { eventFrame, resetFrame } from '../sse-frame';
+import { cursorFrame, eventFrame, resetFrame } from '../sse-frame';
 import { SseStream } from './sse-stream';
 import type { TransportDeps } from './transport-deps';
 
@@ -76,6 +76,9 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
       streams.delete(stream);
     });
 
+    // "From now" is the head as it stands when the client gets the headers: read it first, so
+    // every event appended after that is in `pending` and after `start`.
+    const start = cursor === null ? await log.head(topic) : null;
     stream.open();
     if (endsAtMs !== null) {
       // The client reconnects with its Last-Event-ID and a fresh token, so nothing is lost.
@@ -87,8 +90,12 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
     }
     if (cursor !== null) metrics.reconnects.inc({ transport: 'sse' });
     try {
-      const backlog = await log.read(topic, cursor, BACKLOG_READ_LIMIT);
+      const backlog: ReadResult =
+        start !== null ? { events: [], cursor: start, reset: false } : await log.read(topic, cursor, BACKLOG_READ_LIMIT);
       if (backlog.reset) stream.push(resetFrame(backlog.resetTo ?? backlog.cursor));
+      // A reader without a cursor gets one at once: if it drops before the first event, it
+      // resumes from here instead of from "now" again, and loses nothing published meanwhile.
+      else if (start !== null) stream.push(cursorFrame(start));
       // A resume backlog can be far larger than MAX_BUFFERED_BYTES: it goes at the reader's pace.
       for (const event of backlog.events) {
         if (!(await stream.pace(eventFrame(event)))) return;

@@ -4,8 +4,10 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 export interface SseReader {
   status: number;
   headers: http.IncomingHttpHeaders;
-  /** Every complete message, in order. */
+  /** Every complete message but the starting-position notices, in order. */
   events: EventSourceMessage[];
+  /** Ids of `event: cursor` notices (the position given to a reader without a resume id). */
+  positions: string[];
   comments: string[];
   retries: number[];
   /** Lines the parser did not understand (an injected field would land here). */
@@ -37,6 +39,7 @@ export function openSse(
           status: res.statusCode ?? 0,
           headers: res.headers,
           events: [],
+          positions: [],
           comments: [],
           retries: [],
           parseErrors: [],
@@ -57,7 +60,10 @@ export function openSse(
           return;
         }
         const parser = createParser({
-          onEvent: (event) => reader.events.push(event),
+          onEvent: (event) => {
+            if (event.event === 'cursor') reader.positions.push(event.id ?? '');
+            else reader.events.push(event);
+          },
           onComment: (comment) => reader.comments.push(comment),
           onRetry: (retry) => reader.retries.push(retry),
           onError: (error) => reader.parseErrors.push(error.message),

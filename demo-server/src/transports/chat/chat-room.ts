@@ -29,6 +29,8 @@ interface PendingJoin {
 export interface JoinOutcome {
   history: LoggedEvent[];
   reset: boolean;
+  /** Where the member now stands: the last history event, else the room's head before the read. */
+  cursor: string;
 }
 
 /** A read that never ends would pin a join forever; past this many pages the rest comes live. */
@@ -98,6 +100,7 @@ export class ChatRoom {
         members,
         count: this.users.size,
         history: outcome.history,
+        cursor: outcome.cursor,
         ...(outcome.reset ? { reset: true as const } : {}),
       }),
     );
@@ -110,7 +113,7 @@ export class ChatRoom {
       }
     }
     this.options.onDelivered(outcome.history.length + delivered);
-    return { history: outcome.history, reset: outcome.reset };
+    return { history: outcome.history, reset: outcome.reset, cursor: outcome.cursor };
   }
 
   /** Removes the member (joined or still joining); the last one out disposes the room. */
@@ -177,12 +180,16 @@ export class ChatRoom {
         if (result.reset) break;
         history.push(...result.events);
         cursor = result.cursor;
-        if (result.events.length < readPageSize) return { history, reset: false, covered: cursor };
+        if (result.events.length < readPageSize) return { history, reset: false, covered: cursor, cursor };
       }
-      if (history.length > 0) return { history, reset: false, covered: cursor };
+      if (history.length > 0) return { history, reset: false, covered: cursor, cursor };
     }
     const history = await log.last(this.topic, joinHistory);
-    return { history, reset: since !== null, covered: history.at(-1)?.id ?? null };
+    const last = history.at(-1)?.id ?? null;
+    // An empty history still gets a position, so a later re-join can send `since`. Whatever is
+    // appended after the read above reaches this member as a buffered live event, so nothing is lost.
+    const cursor = last ?? (await log.head(this.topic));
+    return { history, reset: since !== null, covered: last, cursor };
   }
 
   private broadcastEvent(event: LoggedEvent): void {

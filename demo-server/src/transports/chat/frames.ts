@@ -11,7 +11,7 @@ export type ClientFrame =
 /** Frames the server sends. */
 export type ServerFrame =
   | { type: 'welcome'; connectionId: string; user: string; heartbeatMs: number }
-  | { type: 'joined'; room: string; members: string[]; count: number; history: LoggedEvent[]; reset?: true }
+  | { type: 'joined'; room: string; members: string[]; count: number; history: LoggedEvent[]; cursor: string; reset?: true }
   | { type: 'left'; room: string }
   | { type: 'message'; room: string; event: LoggedEvent }
   | { type: 'ack'; clientId: string; id: string }
