@@ -1,10 +1,11 @@
 import { ApplicationRef } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { ChatService, withReconnect } from 'ngx-realtime-signals';
+import { ChatService, withAuthToken, withReconnect } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController, type TestSocket } from 'ngx-realtime-signals/testing';
 
 /** ChatService's real client (rooms, outbox, acks, re-join with since) driven through the testing entry point. */
 describe('ChatService through RealtimeTestingController', () => {
+
   let realtime: RealtimeTestingController;
   let chat: ChatService;
   const settle = () => TestBed.inject(ApplicationRef).whenStable();
@@ -103,15 +104,35 @@ describe('ChatService through RealtimeTestingController', () => {
     expect(lobby.messages().filter((m) => m.text === 'twice')).toHaveLength(1);
   });
 
-  it('stops for good when the server closes with 4401', async () => {
+  it('stops for good when the server closes with 1008', async () => {
     chat.connect({ name: 'ada' });
     const socket = await realtime.expectNext({ transport: 'chat' });
+    socket.welcome();
 
-    socket.fail(4401);
+    socket.fail(1008);
     await settle();
 
     expect(chat.state()).toBe('failed');
-    expect(chat.lastError()?.retryable).toBe(false);
+    expect(chat.lastError()).toMatchObject({ code: 'socket_closed', retryable: false });
     realtime.expectNone({ transport: 'chat' });
+  });
+});
+
+describe('ChatService with an auth token through RealtimeTestingController', () => {
+  it('reconnects at once with a fresh token when the server closes with 4401', async () => {
+    let issued = 0;
+    TestBed.configureTestingModule({
+      providers: [provideRealtimeTesting(withReconnect({ initialDelayMs: 60_000 }), withAuthToken(() => `t${++issued}`))],
+    });
+    const realtime = TestBed.inject(RealtimeTestingController);
+    TestBed.inject(ChatService).connect();
+    const first = await realtime.expectNext({ transport: 'chat' });
+    first.welcome({ user: 'ada' });
+
+    first.fail(4401);
+    const second = await realtime.expectNext({ transport: 'chat' }); // long before the 60 s backoff
+
+    expect(first.params.get('access_token')).toBe('t1');
+    expect(second.params.get('access_token')).toBe('t2');
   });
 });

@@ -16,6 +16,7 @@ function recordingStreamSink() {
     opened: () => calls.push('opened'),
     event: (e) => calls.push(`event ${e.id} ${e.topic} ${e.type} ${JSON.stringify(e.data)}`),
     reset: (cursor) => calls.push(`reset ${cursor}`),
+    position: (cursor) => calls.push(`position ${cursor}`),
     retryHint: (ms) => calls.push(`retry ${ms}`),
     activity: () => calls.push('activity'),
     closed: (error) => calls.push(`closed ${error.code} ${error.retryable}`),
@@ -152,7 +153,7 @@ describe('RealtimeTestingController', () => {
   });
 
   describe('a stream handle', () => {
-    it('opens, pushes events with defaults, resets and hints like an SSE server', () => {
+    it('opens, pushes events with defaults, resets, positions and hints like an SSE server', () => {
       const { sink, calls } = recordingStreamSink();
       transports.openStream({ url: '/api/events/news', topic: 'news', cursor: null, headers: {} }, sink);
       const stream = realtime.expectOne({ transport: 'sse', topic: 'news' });
@@ -160,6 +161,7 @@ describe('RealtimeTestingController', () => {
       const first = stream.event({ type: 'post', data: { n: 1 } });
       stream.event({ id: 'custom', data: 2 });
       stream.reset('head');
+      stream.position('here');
       stream.retryHint(500);
 
       expect(first).toEqual({ id: 'e1', topic: 'news', type: 'post', data: { n: 1 }, ts: expect.any(Number) });
@@ -171,6 +173,8 @@ describe('RealtimeTestingController', () => {
         'event custom news message 2',
         'activity',
         'reset head',
+        'activity',
+        'position here',
         'retry 500',
       ]);
     });
@@ -327,18 +331,20 @@ describe('RealtimeTestingController', () => {
       expect(() => socket.ack()).toThrow('Cannot acknowledge a send: the client has no unacknowledged send on chat');
     });
 
-    it('drops with a retryable close and fails 4401 for good, as the real transport reports them', () => {
-      const first = recordingSocketSink();
-      const second = recordingSocketSink();
-      transports.openSocket({ url: 'ws://localhost/api/chat?n=1' }, first.sink);
-      transports.openSocket({ url: 'ws://localhost/api/chat?n=2' }, second.sink);
-      const [a, b] = realtime.match({ transport: 'chat' });
+    it('reports drops and close codes as the real transport does', () => {
+      const sinks = [recordingSocketSink(), recordingSocketSink(), recordingSocketSink()];
+      sinks.forEach((s, n) => transports.openSocket({ url: `ws://localhost/api/chat?n=${n}` }, s.sink));
+      const [dropped, expired, refused] = realtime.match({ transport: 'chat' });
 
-      a.drop();
-      b.fail(4401);
+      dropped.drop();
+      expired.fail(4401);
+      refused.fail(1008);
 
-      expect(first.closed).toEqual([{ code: 'socket_closed', message: 'The chat connection closed (1006).', retryable: true }]);
-      expect(second.closed).toEqual([{ code: 'socket_closed', message: 'The chat connection closed (4401).', retryable: false }]);
+      expect(sinks.map((s) => s.closed)).toEqual([
+        [{ code: 'socket_closed', message: 'The chat connection closed (1006).', retryable: true }],
+        [{ code: 'token_expired', message: 'The chat connection closed (4401): the token expired.', retryable: true }],
+        [{ code: 'socket_closed', message: 'The chat connection closed (1008).', retryable: false }],
+      ]);
     });
 
     it('expectNext with a room resolves once the client joins it', async () => {

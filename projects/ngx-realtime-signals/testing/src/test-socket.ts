@@ -1,4 +1,4 @@
-import type { RealtimeError, RealtimeEvent, SocketRequest, SocketSink } from 'ngx-realtime-signals';
+import { type RealtimeError, type RealtimeEvent, type SocketRequest, type SocketSink, TOKEN_EXPIRED } from 'ngx-realtime-signals';
 import { completeEvent } from './event-defaults';
 import { type ChatFrame, describeFrameMatch, frameMatches, type SentFrameMatch } from './sent-frame-match';
 import { type ConnectionHost, TestConnectionBase } from './test-connection';
@@ -200,8 +200,9 @@ export class TestSocket extends TestConnectionBase {
   }
 
   /**
-   * Closes the socket as the real transport reports a close code (`socket_closed`, final for
-   * 4401 = token rejected and 1008 = policy violation, retryable otherwise), or with a complete error value.
+   * Closes the socket as the real transport reports a close code, or with a complete error value:
+   * 4401 is `token_expired` (the client reconnects at once with a fresh token), 1008 (policy
+   * violation) is final, any other code is a retryable `socket_closed`.
    */
   fail(failure: number | RealtimeError): void {
     this.close(typeof failure === 'number' ? closeError(failure) : failure);
@@ -248,8 +249,13 @@ export class TestSocket extends TestConnectionBase {
 }
 
 /** Close codes after which the real WebSocket transport reports a final (not retryable) error. */
-const FINAL_CLOSE_CODES = new Set([4401, 1008]);
+const FINAL_CLOSE_CODES = new Set([1008]);
+/** The server's close when the token reached its `exp`. */
+const TOKEN_EXPIRED_CLOSE = 4401;
 
 function closeError(code: number): RealtimeError {
+  if (code === TOKEN_EXPIRED_CLOSE) {
+    return { code: TOKEN_EXPIRED, message: `The chat connection closed (${code}): the token expired.`, retryable: true };
+  }
   return { code: 'socket_closed', message: `The chat connection closed (${code}).`, retryable: !FINAL_CLOSE_CODES.has(code) };
 }
