@@ -98,16 +98,6 @@ export class TestStream extends TestConnectionBase {
     return this;
   }
 
-  /** The server's position for a reader that came without a cursor (its `cursor` frame): not a gap, no event. */
-  position(cursor: string): this {
-    this.assertActive('send a position');
-    this.open();
-    this.host.delivering();
-    this.sink.activity();
-    this.sink.position(cursor);
-    return this;
-  }
-
   /** The server's `retry:` field. */
   retryHint(ms: number): this {
     this.assertActive('send a retry hint');
