@@ -308,6 +308,7 @@ describe('RealtimeTestingController', () => {
         members: ['ada'],
         count: 1,
         history: [{ id: 'h1', topic: 'chat:lobby', type: 'message', data: { text: 'earlier', from: 'bob', clientId: null } }],
+        cursor: 'h1',
       });
       expect(frames[3]).toMatchObject({ code: 'bad_request', ref: 'c-2' });
       expect(socket.unacknowledged).toEqual([]);

@@ -112,15 +112,23 @@ export class TestSocket extends TestConnectionBase {
     });
   }
 
-  /** Confirms a join: members (default none), history messages oldest first, `reset` for a gap. */
-  joined(room: string, init: { members?: string[]; count?: number; history?: TestChatMessageInit[]; reset?: boolean } = {}): this {
+  /**
+   * Confirms a join: members (default none), history messages oldest first, `reset` for a gap,
+   * `cursor` (default: the last history id, else a fresh id) for a later re-join.
+   */
+  joined(
+    room: string,
+    init: { members?: string[]; count?: number; history?: TestChatMessageInit[]; cursor?: string; reset?: boolean } = {},
+  ): this {
     const members = init.members ?? [];
+    const history = (init.history ?? []).map((m) => this.chatEvent(room, m));
     return this.receive({
       type: 'joined',
       room,
       members,
       count: init.count ?? members.length,
-      history: (init.history ?? []).map((m) => this.chatEvent(room, m)),
+      history,
+      cursor: init.cursor ?? history.at(-1)?.id ?? this.host.ids.next(),
       ...(init.reset ? { reset: true } : {}),
     });
   }
