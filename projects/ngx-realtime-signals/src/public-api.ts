@@ -19,7 +19,7 @@ export type {
 } from './lib/core/types';
 export { RealtimeTransports } from './lib/core/types';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
-export { httpError, networkError, realtimeError, isRealtimeError } from './lib/core/errors';
+export { httpError, networkError, realtimeError, isRealtimeError, TOKEN_EXPIRED } from './lib/core/errors';
 export {
   Connection,
   type AttemptContext,

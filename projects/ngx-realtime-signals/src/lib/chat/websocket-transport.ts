@@ -1,5 +1,4 @@
-import { TOKEN_EXPIRED } from '../core/connection';
-import { httpError, networkError, realtimeError } from '../core/errors';
+import { httpError, networkError, realtimeError, TOKEN_EXPIRED } from '../core/errors';
 import type { RealtimeError, SocketHandle, SocketRequest, SocketSink } from '../core/types';
 
 /** The part of a WebSocket constructor this transport uses; the browser's and the `ws` package's both fit. */

@@ -1,4 +1,4 @@
-import { networkError, realtimeError } from './errors';
+import { networkError, realtimeError, TOKEN_EXPIRED } from './errors';
 import { browserEnvironment, type ConnectionEnvironment } from './connection-environment';
 import type { ReconnectPolicy } from './reconnect-policy';
 import type { ConnectionState, RealtimeError } from './types';
@@ -71,12 +71,6 @@ export interface ConnectionOptions {
 
 type Listener = (snapshot: ConnectionSnapshot) => void;
 
-/**
- * The error code of a credential that expired (HTTP 401 `token_expired`, chat close 4401).
- * The connection retries it at once, since each attempt fetches a fresh token, but
- * only once until an attempt opens.
- */
-export const TOKEN_EXPIRED = 'token_expired';
 
 const IDLE: ConnectionSnapshot = Object.freeze({ state: 'idle', attempt: 0, nextRetryAt: null, lastError: null });
 

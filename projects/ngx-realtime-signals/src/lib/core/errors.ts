@@ -8,15 +8,31 @@ import type { RealtimeError } from './types';
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * The error value for an HTTP status other than 200.
+ * The error code of a credential that expired (HTTP 401 `token_expired`, chat close 4401).
+ * The connection retries it at once, since each attempt fetches a fresh token, but
+ * only once until an attempt opens.
  *
  * @example
  * ```ts
- * httpError(503).retryable; // true
- * httpError(401).code;      // 'http_401'
+ * if (service.lastError()?.code === TOKEN_EXPIRED) showSignInAgain();
  * ```
  */
-export function httpError(status: number, message = `HTTP ${status}`): RealtimeError {
+export const TOKEN_EXPIRED = 'token_expired';
+
+/**
+ * The error value for an HTTP status other than 200. `serverCode` is the
+ * `error.code` of the answer's JSON body: a 401 `token_expired` becomes the
+ * retryable {@link TOKEN_EXPIRED} (a fresh token may fix it), every other 401 stays final.
+ *
+ * @example
+ * ```ts
+ * httpError(503).retryable;                              // true
+ * httpError(401).code;                                   // 'http_401'
+ * httpError(401, 'expired', 'token_expired').retryable;  // true
+ * ```
+ */
+export function httpError(status: number, message = `HTTP ${status}`, serverCode: string | null = null): RealtimeError {
+  if (status === 401 && serverCode === TOKEN_EXPIRED) return { code: TOKEN_EXPIRED, message, status, retryable: true };
   return { code: `http_${status}`, message, status, retryable: RETRYABLE_STATUSES.has(status) || status >= 500 };
 }
 
@@ -60,4 +76,26 @@ export function isRealtimeError(value: unknown): value is RealtimeError {
     typeof (value as RealtimeError).code === 'string' &&
     typeof (value as RealtimeError).retryable === 'boolean'
   );
+}
+
+/**
+ * The `error.code` and `error.message` of a JSON error answer
+ * (`{"error":{"code":"...","message":"..."}}`); nulls for anything else.
+ *
+ * @example
+ * ```ts
+ * const { code, message } = errorBody(await response.text());
+ * throw httpError(response.status, message ?? `HTTP ${response.status}`, code);
+ * ```
+ */
+export function errorBody(text: string): { code: string | null; message: string | null } {
+  let error: unknown;
+  try {
+    error = (JSON.parse(text) as { error?: unknown } | null)?.error;
+  } catch {
+    return { code: null, message: null };
+  }
+  if (typeof error !== 'object' || error === null) return { code: null, message: null };
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return { code: typeof code === 'string' ? code : null, message: typeof message === 'string' ? message : null };
 }

@@ -39,6 +39,17 @@ describe('pollOnce', () => {
     await expect(pollOnce(answer(503, {}), request())).rejects.toMatchObject({ code: 'http_503', retryable: true });
   });
 
+  it('rejects a 401 token_expired answer as a retryable expired token, and other 401 and 403 answers as final', async () => {
+    await expect(pollOnce(answer(401, { error: { code: 'token_expired', message: 'The token has expired' } }), request())).rejects.toEqual({
+      code: 'token_expired',
+      message: 'The token has expired',
+      status: 401,
+      retryable: true,
+    });
+    await expect(pollOnce(answer(401, { error: { code: 'unauthorized' } }), request())).rejects.toMatchObject({ code: 'http_401', retryable: false });
+    await expect(pollOnce(answer(403, { error: { code: 'token_expired' } }), request())).rejects.toMatchObject({ code: 'http_403', retryable: false });
+  });
+
   it('rejects a malformed answer as a protocol error', async () => {
     await expect(pollOnce(answer(200, { nope: true }), request())).rejects.toMatchObject({ code: 'protocol' });
   });

@@ -1,4 +1,4 @@
-import { httpError, networkError, realtimeError } from './errors';
+import { errorBody, httpError, networkError, realtimeError } from './errors';
 import type { PollRequest, PollResponse, RealtimeEvent } from './types';
 
 /**
@@ -41,7 +41,10 @@ export async function pollOnce(fetchImpl: typeof fetch, req: PollRequest): Promi
     const text = await response.text().catch((err: unknown) => {
       throw timedOut ? realtimeError('network', 'The answer stalled', true) : networkError(err);
     });
-    if (response.status !== 200) throw httpError(response.status, errorMessage(text) ?? `The poll answered HTTP ${response.status}`);
+    if (response.status !== 200) {
+      const body = errorBody(text);
+      throw httpError(response.status, body.message ?? `The poll answered HTTP ${response.status}`, body.code);
+    }
     return parsePollResponse(text);
   } finally {
     clearTimeout(timer);
@@ -76,13 +79,4 @@ function parsePollResponse(text: string): PollResponse {
 function isEvent(value: unknown): value is RealtimeEvent {
   const e = value as RealtimeEvent;
   return typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.type === 'string';
-}
-
-function errorMessage(text: string): string | null {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: unknown } };
-    return typeof body.error?.message === 'string' ? body.error.message : null;
-  } catch {
-    return null;
-  }
 }

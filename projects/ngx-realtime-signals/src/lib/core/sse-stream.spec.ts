@@ -222,6 +222,21 @@ describe('openSseStream events and errors', () => {
     expect(r.opened).toBe(0);
   });
 
+  it('maps a 401 token_expired answer to a retryable expired token', async () => {
+    const r = await run(['{"error":{"code":"token_expired","message":"The token has expired"}}'], { status: 401, contentType: 'application/json' });
+    expect(r.closed).toEqual({ code: 'token_expired', message: 'The token has expired', status: 401, retryable: true });
+    expect(r.opened).toBe(0);
+  });
+
+  it.each([
+    [401, '{"error":{"code":"unauthorized","message":"no"}}'],
+    [403, '{"error":{"code":"token_expired"}}'],
+    [401, 'not json'],
+  ])('keeps HTTP %i with body %s final', async (status, body) => {
+    const r = await run([body], { status, contentType: 'application/json' });
+    expect(r.closed).toEqual(expect.objectContaining({ code: `http_${status}`, status, retryable: false }));
+  });
+
   it.each(['text/html', 'application/json', null])('refuses content type %s without retry', async (contentType) => {
     const r = await run(['data: 1\n\n'], { contentType });
     expect(r.closed).toMatchObject({ code: 'bad_content_type', retryable: false });

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { httpError, networkError, realtimeError } from './errors';
+import { errorBody, httpError, networkError, realtimeError } from './errors';
 import type { RealtimeEvent, StreamRequest, StreamSink } from './types';
 
 /** A stream that buffers more than this many characters without finishing a line/event is broken or hostile. */
@@ -61,8 +61,15 @@ async function run(
   if (isFinished()) return void response.body?.cancel().catch(() => undefined);
 
   if (response.status !== 200) {
-    void response.body?.cancel().catch(() => undefined);
-    return finish(httpError(response.status, `The stream answered HTTP ${response.status}`));
+    const fallback = `The stream answered HTTP ${response.status}`;
+    if (response.status !== 401) {
+      void response.body?.cancel().catch(() => undefined);
+      return finish(httpError(response.status, fallback));
+    }
+    // only the body tells an expired token (worth one retry with a fresh one) from a refused one
+    const body = errorBody(await response.text().catch(() => ''));
+    if (isFinished()) return;
+    return finish(httpError(401, body.message ?? fallback, body.code));
   }
   const mime = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (mime !== 'text/event-stream' || !response.body) {

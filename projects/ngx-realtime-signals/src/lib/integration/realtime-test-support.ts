@@ -9,7 +9,8 @@ import {
   type EnvironmentProviders,
   type Provider,
 } from '@angular/core';
-import { provideRealtime, withFetch, withReconnect, type ReconnectOptions } from 'ngx-realtime-signals';
+import { createHmac } from 'node:crypto';
+import { provideRealtime, withFetch, withReconnect, type RealtimeFeature, type ReconnectOptions } from 'ngx-realtime-signals';
 
 /** Waits until `condition` holds, checking often; fails with `what` after a generous timeout. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20000): Promise<void> {
@@ -31,6 +32,7 @@ export function realtimeInjector(
   services: Provider[],
   reconnect: Partial<ReconnectOptions> = { initialDelayMs: 50, maxDelayMs: 200 },
   extra: (Provider | EnvironmentProviders)[] = [],
+  features: RealtimeFeature[] = [],
 ): EnvironmentInjector {
   return createEnvironmentInjector(
     [
@@ -38,7 +40,7 @@ export function realtimeInjector(
       { provide: NgZone, useClass: NoopNgZone },
       { provide: PLATFORM_ID, useValue: 'browser' },
       ...services,
-      provideRealtime({ baseUrl: `${baseUrl}/api` }, withFetch(globalThis.fetch), withReconnect(reconnect)),
+      provideRealtime({ baseUrl: `${baseUrl}/api` }, withFetch(globalThis.fetch), withReconnect(reconnect), ...features),
       ...extra,
     ],
     Injector.NULL as EnvironmentInjector,
@@ -54,4 +56,15 @@ export async function publish(baseUrl: string, topic: string, data: unknown, typ
   });
   if (response.status !== 201) throw new Error(`publish answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { id: string }).id;
+}
+
+/**
+ * An HS256 token as an identity provider sharing the server's AUTH_SECRET would issue it;
+ * `ttlS` may be negative for a token that has already expired.
+ */
+export function signedToken(secret: string, sub: string, ttlS: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub, iat: now - Math.max(0, -ttlS) - 60, exp: now + ttlS })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
