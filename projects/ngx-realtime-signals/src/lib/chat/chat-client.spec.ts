@@ -381,6 +381,58 @@ describe('ChatClient', () => {
     client.dispose();
   });
 
+  it('resumes a room joined while it was empty from the cursor the server gave, and receives every missed message', () => {
+    const { client, connect } = setup();
+    const first = connect();
+    first.welcome();
+    client.join('quiet');
+    first.joined('quiet', [], { cursor: 'h-0' });
+    expect(client.room('quiet')!.log.cursor).toBe('h-0');
+    first.sink.closed({ code: 'socket_closed', message: 'gone', retryable: true });
+
+    const second = connect();
+    second.welcome();
+    expect(second.frames('join')).toEqual([{ type: 'join', room: 'quiet', since: 'h-0' }]);
+    const missed = Array.from({ length: 60 }, (_, i) => chatEvent('quiet', `m${i}`, 'bob'));
+    second.joined('quiet', missed, { cursor: missed[59].id });
+    expect(texts(client, 'quiet')).toEqual(missed.map((_, i) => `m${i}`));
+    expect(client.room('quiet')!.log.cursor).toBe(missed[59].id);
+    expect(client.room('quiet')!.gap).toBeNull();
+    client.dispose();
+  });
+
+  it('continues from the cursor the server gave after a gap with no history', () => {
+    const { client, connect } = setup();
+    const first = connect();
+    first.welcome();
+    client.join('lobby');
+    const old = chatEvent('lobby', 'old', 'bob');
+    first.joined('lobby', [old]);
+    first.sink.closed({ code: 'socket_closed', message: 'gone', retryable: true });
+    const second = connect();
+    second.welcome();
+    second.joined('lobby', [], { reset: true, cursor: 'h-9' });
+    expect(client.room('lobby')!.gap).toEqual({ cursor: 'h-9', at: expect.any(Number) });
+    second.sink.closed({ code: 'socket_closed', message: 'gone', retryable: true });
+    const third = connect();
+    third.welcome();
+    expect(third.frames('join')).toEqual([{ type: 'join', room: 'lobby', since: 'h-9' }]);
+    client.dispose();
+  });
+
+  it('keeps the last history event as the cursor when the server names it', () => {
+    const { client, connect } = setup();
+    const first = connect();
+    first.welcome();
+    client.join('lobby');
+    const events = [chatEvent('lobby', 'a', 'bob'), chatEvent('lobby', 'b', 'bob')];
+    first.joined('lobby', events, { cursor: events[1].id });
+    first.sink.message({ type: 'message', room: 'lobby', event: chatEvent('lobby', 'c', 'bob') });
+    expect(client.room('lobby')!.log.cursor).toBe('e-3');
+    expect(texts(client, 'lobby')).toEqual(['a', 'b', 'c']);
+    client.dispose();
+  });
+
   it('joins again without a cursor when the server cannot use it', () => {
     const { client, connect } = setup();
     const first = connect();

@@ -227,10 +227,12 @@ export class ChatClient {
     if (frame.reset) {
       const since = state.log.cursor;
       state.log.forgetCursor();
-      state.gap = { cursor: frame.history.at(-1)?.id ?? since ?? '', at: this.now() };
+      state.gap = { cursor: frame.cursor ?? frame.history.at(-1)?.id ?? since ?? '', at: this.now() };
       this.onChange(null);
     }
     for (const event of frame.history) state.log.receive(event, this.user);
+    // the server's position covers an empty history too: the next join asks `since` it, missing nothing
+    if (frame.cursor !== null) state.log.moveTo(frame.cursor);
     state.members = frame.members;
     state.memberCount = frame.count;
     this.flush(state);

@@ -3,7 +3,16 @@ import type { RealtimeEvent } from '../core/types';
 /** Frames the chat server sends, after shape checks (see docs/PROTOCOL.md, WebSocket chat). */
 export type ChatServerFrame =
   | { type: 'welcome'; connectionId: string; user: string; heartbeatMs: number | null }
-  | { type: 'joined'; room: string; members: string[]; count: number; history: RealtimeEvent[]; reset: boolean }
+  | {
+      type: 'joined';
+      room: string;
+      members: string[];
+      count: number;
+      history: RealtimeEvent[];
+      /** Where the member now stands (last history event, else the room's head); null from a server that does not say. */
+      cursor: string | null;
+      reset: boolean;
+    }
   | { type: 'left'; room: string }
   | { type: 'message'; room: string; event: RealtimeEvent }
   | { type: 'ack'; clientId: string; id: string }
@@ -86,6 +95,7 @@ export function parseServerFrame(frame: Frame): ChatServerFrame | null {
         members,
         count: typeof f['count'] === 'number' ? f['count'] : members.length,
         history: history as RealtimeEvent[],
+        cursor: isString(f['cursor']) && f['cursor'] !== '' ? f['cursor'] : null,
         reset: f['reset'] === true,
       };
     }

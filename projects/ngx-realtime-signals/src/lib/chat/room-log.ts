@@ -91,6 +91,14 @@ export class RoomLog {
   }
 
   /**
+   * Moves the cursor without an event: the position a join reported, so a room
+   * joined while it was empty still resumes from there rather than from "now".
+   */
+  moveTo(cursor: string): void {
+    if (cursor) this.lastId = cursor;
+  }
+
+  /**
    * The server cannot resume from the cursor (a gap, or a log that never
    * issued it): the next join asks for the newest messages instead. What is
    * already listed stays; new history is appended after it, deduplicated by id.
