@@ -9,7 +9,7 @@ import type { RealtimeEvent, RealtimeGap } from './types';
  * ```ts
  * const cursor = new EventCursor(null, 1000);
  * if (cursor.accept(event)) show(event);   // false for a duplicate
- * cursor.reset('head-id', Date.now());     // the server reported a gap
+ * cursor.reset('k1-4', Date.now());        // a gap: resume just before the oldest retained event
  * ```
  */
 export class EventCursor {
