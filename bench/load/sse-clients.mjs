@@ -5,6 +5,8 @@ import net from 'node:net';
 const ID_LINE = Buffer.from('\nid: ');
 const PING = Buffer.from(': ping');
 const HEAD_END = Buffer.from('\r\n\r\n');
+/** The notice that hands a new reader its cursor before any event: not an event, so not counted. */
+const CURSOR_NOTICE = Buffer.from('event: cursor\n');
 
 /**
  * One SSE stream. `onEvent(stream, id)` is called for each `id:` line, as soon as its bytes arrive.
@@ -16,6 +18,7 @@ class SseStream {
     this.options = options;
     this.status = 0;
     this.events = 0;
+    this.cursorNotices = 0;
     this.pings = 0;
     this.bytes = 0;
     this.closed = false;
@@ -48,6 +51,11 @@ class SseStream {
       if (at < 0) break;
       const end = data.indexOf(10, at + ID_LINE.length);
       if (end < 0) break;
+      if (data.subarray(end + 1, end + 1 + CURSOR_NOTICE.length).equals(CURSOR_NOTICE)) {
+        this.cursorNotices++;
+        from = end;
+        continue;
+      }
       this.events++;
       this.lastId = data.toString('latin1', at + ID_LINE.length, end);
       this.options.onEvent?.(this, this.lastId);
