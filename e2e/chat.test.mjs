@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { launchBrowser } from './support/browser.mjs';
-import { demoServer, freePort } from './support/server.mjs';
+import { describe, it } from 'node:test';
+import { demoAndBrowser } from './support/fixture.mjs';
 import { WAIT_MS, countText, joinChat, openPage, sendChat, waitForText, withScreenshots } from './support/page.mjs';
 
 const MESSAGE = 'rt-chat-room[data-room="general"] .rt-text';
@@ -16,26 +15,16 @@ async function waitForMemberCount(page, count) {
 }
 
 describe('chat over WebSocket between two browsers', { timeout: 180_000 }, () => {
-  let server;
-  let browser;
+  const fixture = demoAndBrowser();
   const pages = [];
 
-  before(async () => {
-    server = demoServer({ port: await freePort() });
-    await server.start();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.kill('SIGTERM');
-  });
 
   it('delivers each message once to both people in the room and keeps presence current', () =>
     withScreenshots('chat-two-browsers', () => pages, async () => {
-      const annContext = await browser.newContext();
-      const bobContext = await browser.newContext();
-      const ann = await openPage(annContext, server.url, '/chat');
-      const bob = await openPage(bobContext, server.url, '/chat');
+      const annContext = await fixture.browser.newContext();
+      const bobContext = await fixture.browser.newContext();
+      const ann = await openPage(annContext, fixture.server.url, '/chat');
+      const bob = await openPage(bobContext, fixture.server.url, '/chat');
       pages.push(ann, bob);
 
       await joinChat(ann, 'ann');

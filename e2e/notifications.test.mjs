@@ -1,41 +1,31 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { launchBrowser } from './support/browser.mjs';
-import { demoServer, freePort, publish } from './support/server.mjs';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { demoAndBrowser } from './support/fixture.mjs';
+import { publish } from './support/server.mjs';
 import { WAIT_MS, listedIds, openPage, waitForIds, waitForState, waitForText, withScreenshots } from './support/page.mjs';
 
 const LIST = '.notification-list [data-event-id]';
 
 describe('notifications over SSE in the demo app', { timeout: 180_000 }, () => {
-  let server;
-  let browser;
+  const fixture = demoAndBrowser();
   let context;
   let pages = [];
 
-  before(async () => {
-    server = demoServer({ port: await freePort() });
-    await server.start();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.kill('SIGTERM');
-  });
   beforeEach(async () => {
-    context = await browser.newContext();
+    context = await fixture.browser.newContext();
     pages = [];
   });
   afterEach(async () => context?.close());
 
   it('shows notifications published over HTTP in the list, the bell and a toast', () =>
     withScreenshots('notifications-arrive', () => pages, async () => {
-      const page = await openPage(context, server.url, '/notifications');
+      const page = await openPage(context, fixture.server.url, '/notifications');
       pages.push(page);
       await waitForState(page, 'notifications', 'open');
 
       const ids = [];
       for (let i = 1; i <= 5; i += 1) {
-        ids.push(await publish(server.url, 'notifications', 'notification', { title: `Build ${i}`, text: `build ${i} is live` }));
+        ids.push(await publish(fixture.server.url, 'notifications', 'notification', { title: `Build ${i}`, text: `build ${i} is live` }));
       }
       await waitForIds(page, LIST, ids);
 
@@ -46,7 +36,7 @@ describe('notifications over SSE in the demo app', { timeout: 180_000 }, () => {
 
   it('publishes a notification from the form on the page', () =>
     withScreenshots('notifications-form', () => pages, async () => {
-      const page = await openPage(context, server.url, '/notifications');
+      const page = await openPage(context, fixture.server.url, '/notifications');
       pages.push(page);
       await waitForState(page, 'notifications', 'open');
 
@@ -60,10 +50,10 @@ describe('notifications over SSE in the demo app', { timeout: 180_000 }, () => {
 
   it('works the bell from the keyboard: Enter opens, focus moves in, Escape closes and returns focus', () =>
     withScreenshots('notifications-bell-keyboard', () => pages, async () => {
-      const page = await openPage(context, server.url, '/notifications');
+      const page = await openPage(context, fixture.server.url, '/notifications');
       pages.push(page);
       await waitForState(page, 'notifications', 'open');
-      const id = await publish(server.url, 'notifications', 'notification', { title: 'Key', text: 'keyboard check' });
+      const id = await publish(fixture.server.url, 'notifications', 'notification', { title: 'Key', text: 'keyboard check' });
       await waitForIds(page, LIST, [id]);
 
       await page.focus('.rt-bell');
@@ -83,12 +73,12 @@ describe('notifications over SSE in the demo app', { timeout: 180_000 }, () => {
 
   it('shows a notification carrying markup as text and runs none of it', () =>
     withScreenshots('notifications-markup', () => pages, async () => {
-      const page = await openPage(context, server.url, '/notifications');
+      const page = await openPage(context, fixture.server.url, '/notifications');
       pages.push(page);
       await waitForState(page, 'notifications', 'open');
       const hostile = '<img src=x onerror="window.__pwned=1">';
 
-      const id = await publish(server.url, 'notifications', 'notification', { title: 'Markup', text: hostile });
+      const id = await publish(fixture.server.url, 'notifications', 'notification', { title: 'Markup', text: hostile });
       await waitForIds(page, LIST, [id]);
 
       assert.equal(await waitForText(page, '.notification-list .rt-feed-text', `Markup: ${hostile}`), 1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { launchBrowser } from './support/browser.mjs';
-import { demoServer, freePort, publish } from './support/server.mjs';
+import { describe, it } from 'node:test';
+import { demoAndBrowser } from './support/fixture.mjs';
+import { publish } from './support/server.mjs';
 import { listedIds, openPage, waitForIds, waitForState, withScreenshots } from './support/page.mjs';
 
 const FEED = '.order-feed [data-event-id]';
@@ -13,31 +13,21 @@ function step(orderId, stepIndex) {
 }
 
 describe('order tracking over long polling in the demo app', { timeout: 180_000 }, () => {
-  let server;
-  let browser;
+  const fixture = demoAndBrowser();
   let pages = [];
 
-  before(async () => {
-    server = demoServer({ port: await freePort() });
-    await server.start();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.kill('SIGTERM');
-  });
 
   it('advances the feed and the order board as progress events are published', () =>
     withScreenshots('orders-advance', () => pages, async () => {
-      const context = await browser.newContext();
-      const page = await openPage(context, server.url, '/orders');
+      const context = await fixture.browser.newContext();
+      const page = await openPage(context, fixture.server.url, '/orders');
       pages.push(page);
       await waitForState(page, 'orders', 'open');
 
       const ids = [];
       for (let stepIndex = 0; stepIndex < 3; stepIndex += 1) {
         const { type, data } = step('A-1', stepIndex);
-        ids.push(await publish(server.url, 'orders', type, data));
+        ids.push(await publish(fixture.server.url, 'orders', type, data));
         await waitForIds(page, FEED, ids);
         assert.equal(await page.textContent('tr[data-order-id="A-1"] td:nth-of-type(2)'), STEPS[stepIndex]);
       }
@@ -45,7 +35,7 @@ describe('order tracking over long polling in the demo app', { timeout: 180_000 
       // Published in a burst: the next poll picks them all up from its cursor.
       for (let stepIndex = 3; stepIndex < 5; stepIndex += 1) {
         const { type, data } = step('A-1', stepIndex);
-        ids.push(await publish(server.url, 'orders', type, data));
+        ids.push(await publish(fixture.server.url, 'orders', type, data));
       }
       await waitForIds(page, FEED, ids);
 
