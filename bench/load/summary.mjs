@@ -22,7 +22,7 @@ export function summarize(report) {
       `open-file limit ${machine.openFileLimit}, commit ${machine.gitCommit}, ${machine.date}` +
       (repeat > 1 ? `; medians of ${repeat} runs` : ''),
   ];
-  const idle = ['idle-sse', 'idle-ws'].filter((name) => runs[name]).map((name) => medianOf(runs[name]));
+  const idle = Object.keys(runs).filter((name) => name.startsWith('idle-')).map((name) => medianOf(runs[name]));
   if (idle.length > 0) {
     parts.push(
       '### Idle connections\n\n' +
