@@ -10,7 +10,7 @@ import { execSync } from 'node:child_process';
 import { fanoutSse, fanoutWebSocket } from './fanout.mjs';
 import { idleSse, idleWebSocket } from './idle.mjs';
 import { presenceStorm } from './presence.mjs';
-import { killAllServers, repoRoot } from './server-child.mjs';
+import { killAllServers, repoRoot, unexpectedExits } from './server-child.mjs';
 import { slowConsumer } from './slow-consumer.mjs';
 import { soakMixed } from './soak.mjs';
 import { summarize } from './summary.mjs';
@@ -126,6 +126,9 @@ main().then(
   () => process.exit(0),
   (error) => {
     console.error(`\nload bench failed: ${error.stack ?? error}`);
+    for (const exit of unexpectedExits) {
+      console.error(`demo-server ${exit.pid} exited on its own (${exit.code ?? exit.signal}); its stderr:\n${exit.stderr}`);
+    }
     killAllServers();
     process.exit(1);
   },

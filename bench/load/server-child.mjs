@@ -1,5 +1,6 @@
 // The demo-server as a separate child process, so its memory and CPU are measured alone.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -20,6 +21,8 @@ export const BENCH_ENV = {
 };
 
 const running = new Set();
+/** Servers that ended without being asked to: a failed scenario names them with their last stderr. */
+export const unexpectedExits = [];
 
 /** Kills every server still running; called on exit and on signals so no child outlives a failed run. */
 export function killAllServers() {
@@ -57,7 +60,11 @@ export async function startServer(env = {}) {
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  exited.then(() => running.delete(child));
+  let stopping = false;
+  exited.then(({ code, signal }) => {
+    running.delete(child);
+    if (!stopping) unexpectedExits.push({ pid: child.pid, code, signal, stderr: stderr.slice(-4000) });
+  });
 
   const url = await new Promise((resolve, reject) => {
     let stdout = '';
@@ -107,16 +114,11 @@ export async function startServer(env = {}) {
     memoryAfterGc: () => memory(true),
     /** User + system CPU time of the server so far, in ms. */
     cpuMs: () => cpuMs(child.pid),
-    async health() {
-      const res = await fetch(`${url}/api/health`);
-      return res.json();
-    },
-    async metricsText() {
-      const res = await fetch(`${url}/metrics`);
-      return res.text();
-    },
+    health: async () => JSON.parse(await getText(`${url}/api/health`)),
+    metricsText: () => getText(`${url}/metrics`),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return exited;
+      stopping = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       const result = await exited;
@@ -124,6 +126,20 @@ export async function startServer(env = {}) {
       return result;
     },
   };
+}
+
+/** GET on a fresh connection: a pooled keep-alive socket may be closed by the server between scenarios' calls. */
+function getText(url) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`GET ${url} answered ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', (error) => reject(new Error(`GET ${url} failed: ${error.code ?? ''} ${error.message}`)));
+  });
 }
 
 function statusField(pid, field) {

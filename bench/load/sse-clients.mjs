@@ -1,5 +1,6 @@
 // SSE subscribers over raw TCP sockets: one socket and a few numbers per stream, so ten thousand of them
 // fit in one load-generating process without an HTTP client library in the way.
+import http from 'node:http';
 import net from 'node:net';
 
 const ID_LINE = Buffer.from('\nid: ');
@@ -141,14 +142,28 @@ export async function openSlowSseStream(url, topic, options = {}) {
   return stream;
 }
 
-/** POSTs one event; resolves with its id. Uses a fresh connection so no client pool hides the cost. */
-export async function publish(url, topic, type, data) {
-  const res = await fetch(`${url}/api/topics/${encodeURIComponent(topic)}/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type, data }),
+/**
+ * POSTs one event; resolves with its id. A fresh connection per publish (no keep-alive pool): a pooled
+ * socket the server closes while idle would fail a publish that never reached it.
+ */
+export function publish(url, topic, type, data) {
+  const body = JSON.stringify({ type, data });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}/api/topics/${encodeURIComponent(topic)}/events`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 201) reject(new Error(`publish answered ${res.statusCode}: ${text}`));
+          else resolve(JSON.parse(text).id);
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (error) => reject(new Error(`publish failed: ${error.code ?? ''} ${error.message}`)));
+    req.end(body);
   });
-  if (res.status !== 201) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
-  const body = await res.json();
-  return body.id;
 }
