@@ -1,10 +1,11 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { createEnvironmentInjector, EnvironmentInjector, Injector, PLATFORM_ID } from '@angular/core';
+import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
-import { ChatService, provideRealtime, withFetch, withReconnect, withWebSocket, type ChatRoom } from 'ngx-realtime-signals';
+import { ChatService, withWebSocket, type ChatRoom } from 'ngx-realtime-signals';
 import { createDemoServer } from '../../../../../demo-server/src/app';
 import { loadConfig } from '../../../../../demo-server/src/config';
+import { realtimeInjector } from '../integration/realtime-test-support';
 
 const SEED = Number(process.env['CHAT_CHAOS_SEED'] ?? 20261123);
 const PER_SENDER = 40;
@@ -76,20 +77,10 @@ async function startFlakyProxy(targetPort: number, random: () => number, minByte
   };
 }
 
-function chatService(baseUrl: string) {
-  const injector = createEnvironmentInjector(
-    [
-      ChatService,
-      { provide: PLATFORM_ID, useValue: 'browser' },
-      provideRealtime(
-        { baseUrl: `${baseUrl}/api` },
-        withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
-        withFetch(fetch),
-        withReconnect({ initialDelayMs: 20, maxDelayMs: 200 }),
-      ),
-    ],
-    Injector.NULL as EnvironmentInjector,
-  );
+function chatService(baseUrl: string): { chat: ChatService; injector: EnvironmentInjector } {
+  const injector = realtimeInjector(baseUrl, [ChatService], { initialDelayMs: 20, maxDelayMs: 200 }, [], [
+    withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
+  ]);
   return { chat: injector.get(ChatService), injector };
 }
 

@@ -1,34 +1,22 @@
-import { createEnvironmentInjector, EnvironmentInjector, Injector, PLATFORM_ID } from '@angular/core';
+import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
 import {
   ChatService,
-  provideRealtime,
-  withFetch,
-  withReconnect,
   withWebSocket,
   type ChatMessage,
   type ChatRoom,
 } from 'ngx-realtime-signals';
 import { createDemoServer, type DemoServer } from '../../../../../demo-server/src/app';
 import { loadConfig } from '../../../../../demo-server/src/config';
+import { realtimeInjector } from '../integration/realtime-test-support';
 
 const WAIT_MS = 20_000;
 
 /** A ChatService in its own injector, wired like an app: provideRealtime + the `ws` WebSocket + fetch. */
 function chatService(baseUrl: string): { chat: ChatService; injector: EnvironmentInjector } {
-  const injector = createEnvironmentInjector(
-    [
-      ChatService,
-      { provide: PLATFORM_ID, useValue: 'browser' },
-      provideRealtime(
-        { baseUrl: `${baseUrl}/api` },
-        withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
-        withFetch(fetch),
-        withReconnect({ initialDelayMs: 50, maxDelayMs: 400 }),
-      ),
-    ],
-    Injector.NULL as EnvironmentInjector,
-  );
+  const injector = realtimeInjector(baseUrl, [ChatService], { initialDelayMs: 50, maxDelayMs: 400 }, [], [
+    withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
+  ]);
   return { chat: injector.get(ChatService), injector };
 }
 
