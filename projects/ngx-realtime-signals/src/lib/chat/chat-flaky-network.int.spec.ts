@@ -1,81 +1,13 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
 import { ChatService, withWebSocket, type ChatRoom } from 'ngx-realtime-signals';
 import { createDemoServer } from '../../../../../demo-server/src/app';
 import { loadConfig } from '../../../../../demo-server/src/config';
+import { seededRandom, startCuttingProxy } from '../integration/cutting-proxy';
 import { realtimeInjector } from '../integration/realtime-test-support';
 
 const SEED = Number(process.env['CHAT_CHAOS_SEED'] ?? 20261123);
 const PER_SENDER = 40;
-
-/** mulberry32: the same seed replays the same cuts and pauses. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * A TCP proxy that lets each connection carry a random number of bytes (both
- * directions together) and then destroys both ends, mid-frame or mid-handshake
- * as it happens, until it is calmed.
- */
-async function startFlakyProxy(targetPort: number, random: () => number, minBytes: number, maxBytes: number) {
-  const sockets = new Set<net.Socket>();
-  let calm = false;
-  let cuts = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(targetPort, '127.0.0.1');
-    let budget = minBytes + Math.floor(random() * (maxBytes - minBytes));
-    let dead = false;
-    const cut = () => {
-      dead = true;
-      client.destroy();
-      upstream.destroy();
-    };
-    const forward = (from: net.Socket, to: net.Socket) =>
-      from.on('data', (chunk: Buffer) => {
-        if (dead) return;
-        if (calm || chunk.length < budget) {
-          budget -= chunk.length;
-          to.write(chunk);
-          return;
-        }
-        dead = true;
-        cuts++;
-        to.write(chunk.subarray(0, budget), cut);
-      });
-    forward(client, upstream);
-    forward(upstream, client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', cut);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        cut();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get cuts() {
-      return cuts;
-    },
-    calm: () => void (calm = true),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 function chatService(baseUrl: string): { chat: ChatService; injector: EnvironmentInjector } {
   const injector = realtimeInjector(baseUrl, [ChatService], { initialDelayMs: 20, maxDelayMs: 200 }, [], [
@@ -101,7 +33,7 @@ describe('ChatService over a flaky network', () => {
       loadConfig({ LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off', SHUTDOWN_GRACE_MS: '500', WS_RATE_LIMIT: '100000' }),
     );
     const serverUrl = await server.listen(0, '127.0.0.1');
-    const proxy = await startFlakyProxy(Number(new URL(serverUrl).port), random, 500, 5_000);
+    const proxy = await startCuttingProxy(serverUrl, { minBytes: 500, maxBytes: 5_000, random, bothDirections: true });
     const injectors: EnvironmentInjector[] = [];
     try {
       const ada = chatService(proxy.url);

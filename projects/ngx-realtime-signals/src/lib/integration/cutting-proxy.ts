@@ -2,8 +2,9 @@ import * as net from 'node:net';
 
 /**
  * A TCP proxy for integration tests that cuts every connection after a random
- * number of bytes from the server (so cuts land mid-header, mid-event, between
- * events), simulating a flaky network between client and the real server.
+ * number of bytes from the server, or from both sides with `bothDirections` (so
+ * cuts land mid-header, mid-event, between events), simulating a flaky network
+ * between client and the real server.
  */
 export interface CuttingProxy {
   readonly url: string;
@@ -26,10 +27,15 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export async function startCuttingProxy(
-  target: string,
-  options: { minBytes: number; maxBytes: number; random: () => number },
-): Promise<CuttingProxy> {
+export interface CuttingProxyOptions {
+  minBytes: number;
+  maxBytes: number;
+  random: () => number;
+  /** Count the client's bytes against the budget too, so cuts also land mid-request or mid-frame upstream. */
+  bothDirections?: boolean;
+}
+
+export async function startCuttingProxy(target: string, options: CuttingProxyOptions): Promise<CuttingProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<net.Socket>();
   let cuts = 0;
@@ -37,21 +43,27 @@ export async function startCuttingProxy(
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(port), hostname);
     sockets.add(client).add(upstream);
-    const budget = options.minBytes + Math.floor(options.random() * (options.maxBytes - options.minBytes));
-    let passed = 0;
+    let budget = options.minBytes + Math.floor(options.random() * (options.maxBytes - options.minBytes));
+    let dead = false;
     const cut = () => {
+      dead = true;
       client.destroy();
       upstream.destroy();
     };
-    client.on('data', (chunk) => upstream.write(chunk));
-    upstream.on('data', (chunk: Buffer) => {
-      if (calm) return void client.write(chunk);
-      const room = budget - passed;
-      passed += chunk.length;
-      if (chunk.length < room) return void client.write(chunk);
-      cuts++;
-      client.write(chunk.subarray(0, Math.max(0, room)), cut);
-    });
+    const forward = (from: net.Socket, to: net.Socket, counted: boolean) =>
+      from.on('data', (chunk: Buffer) => {
+        if (dead) return;
+        if (calm || !counted || chunk.length < budget) {
+          if (counted) budget -= chunk.length;
+          to.write(chunk);
+          return;
+        }
+        dead = true;
+        cuts++;
+        to.write(chunk.subarray(0, Math.max(0, budget)), cut);
+      });
+    forward(client, upstream, options.bothDirections ?? false);
+    forward(upstream, client, true);
     for (const s of [client, upstream]) {
       s.on('error', cut);
       s.on('close', () => {

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   createEnvironmentInjector,
   EnvironmentInjector,
@@ -67,4 +69,24 @@ export function signedToken(secret: string, sub: string, ttlS: number): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub, iat: now - Math.max(0, -ttlS) - 60, exp: now + ttlS })}`;
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+/** An HTTP server that answers every request with `status` and the JSON `error`, counting requests. */
+export async function refusingServer(
+  status: number,
+  error: { code: string; message: string },
+): Promise<{ url: string; readonly requests: number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = http.createServer((_req, res) => {
+    requests++;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get requests() {
+      return requests;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

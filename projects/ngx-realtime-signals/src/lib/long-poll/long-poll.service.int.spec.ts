@@ -1,12 +1,10 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PLATFORM_ID } from '@angular/core';
 import { LongPollService, REALTIME_FETCH, type LongPollFeed, type RealtimeEvent } from 'ngx-realtime-signals';
 import { createDemoServer } from '../../../../../demo-server/src/app';
 import { loadConfig } from '../../../../../demo-server/src/config';
 import { startServer, type StartedServer } from '../../../../../demo-server/test/support/server';
 import { seededRandom, startCuttingProxy } from '../integration/cutting-proxy';
-import { publish, realtimeInjector, waitFor } from '../integration/realtime-test-support';
+import { publish, realtimeInjector, refusingServer, waitFor } from '../integration/realtime-test-support';
 
 type Order = { n: number };
 
@@ -86,19 +84,14 @@ describe('LongPollService against the demo-server', () => {
 
 describe('LongPollService failures and platforms', () => {
   it('goes to failed on 401 without retrying', async () => {
-    let requests = 0;
-    const refusing = http.createServer((_req, res) => {
-      requests++;
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized","message":"token missing"}}');
-    });
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
-    const { injector, feed } = watch(`http://127.0.0.1:${(refusing.address() as AddressInfo).port}`, 'secret');
+    const refusing = await refusingServer(401, { code: 'unauthorized', message: 'token missing' });
+    const { injector, feed } = watch(refusing.url, 'secret');
     await waitFor(() => feed.state() === 'failed', 'failed');
     expect(feed.lastError()).toEqual({ code: 'http_401', message: 'token missing', status: 401, retryable: false });
     await new Promise((r) => setTimeout(r, 300));
-    expect(requests).toBe(1);
+    expect(refusing.requests).toBe(1);
     injector.destroy();
-    await new Promise((resolve) => refusing.close(resolve));
+    await refusing.close();
   });
 
   it('makes no request and stays idle on the server platform', async () => {

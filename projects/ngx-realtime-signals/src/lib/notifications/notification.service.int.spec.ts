@@ -1,12 +1,10 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PLATFORM_ID } from '@angular/core';
 import { NotificationService, REALTIME_FETCH, type RealtimeEvent } from 'ngx-realtime-signals';
 import { createDemoServer } from '../../../../../demo-server/src/app';
 import { loadConfig } from '../../../../../demo-server/src/config';
 import { startServer, type StartedServer } from '../../../../../demo-server/test/support/server';
 import { seededRandom, startCuttingProxy } from '../integration/cutting-proxy';
-import { publish, realtimeInjector, waitFor } from '../integration/realtime-test-support';
+import { publish, realtimeInjector, refusingServer, waitFor } from '../integration/realtime-test-support';
 
 type Note = { n: number };
 
@@ -100,22 +98,16 @@ describe('NotificationService against the demo-server', () => {
 
 describe('NotificationService failures and platforms', () => {
   it('goes to failed on 401 without retrying', async () => {
-    let requests = 0;
-    const refusing = http.createServer((_req, res) => {
-      requests++;
-      res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":{"code":"unauthorized","message":"no"}}');
-    });
-    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
-    const { injector, service } = connectNotifications(url, 'secret');
+    const refusing = await refusingServer(401, { code: 'unauthorized', message: 'no' });
+    const { injector, service } = connectNotifications(refusing.url, 'secret');
     await waitFor(() => service.state() === 'failed', 'failed');
     expect(service.lastError()).toMatchObject({ code: 'http_401', status: 401, retryable: false });
     expect(service.nextRetryAt()).toBeNull();
     // the retry delay is at most 50 ms here: a retry would have happened within this wait
     await new Promise((r) => setTimeout(r, 300));
-    expect(requests).toBe(1);
+    expect(refusing.requests).toBe(1);
     injector.destroy();
-    await new Promise((resolve) => refusing.close(resolve));
+    await refusing.close();
   });
 
   it('makes no request and stays idle on the server platform', async () => {
