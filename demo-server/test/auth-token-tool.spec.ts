@@ -1,32 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { rawRequest, waitFor } from './support/http-client';
+import { runScript } from './support/process';
 
 // Real node processes (not Jest's module system): jose is loaded the way production loads it.
 jest.setTimeout(30_000);
 
-const REGISTER = path.join(__dirname, 'support/ts-register.js');
 const TOKEN_TOOL = path.join(__dirname, '../src/tools/token.ts');
 const MAIN = path.join(__dirname, '../src/main.ts');
 const SECRET = 'token-tool-secret-of-at-least-32-bytes';
 
-function run(script: string, args: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['-r', REGISTER, script, ...args], {
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
-
 async function mint(args: string[], env: Record<string, string> = { AUTH_SECRET: SECRET }) {
-  const tool = run(TOKEN_TOOL, args, env);
+  const tool = runScript(TOKEN_TOOL, args, env);
   const code = await tool.exit;
-  return { code, stdout: tool.out(), stderr: tool.err() };
+  return { code, stdout: tool.stdout(), stderr: tool.stderr() };
 }
 
 describe('npm run token', () => {
@@ -39,15 +25,15 @@ describe('npm run token', () => {
     expect(claims.sub).toBe('alice');
     expect(claims.exp - claims.iat).toBe(600);
 
-    const main = run(MAIN, [], { AUTH_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off' });
+    const main = runScript(MAIN, [], { AUTH_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off' });
     try {
-      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(main.out()), 'the listening line');
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(main.out())![1];
+      await waitFor(() => /listening on http:\/\/127\.0\.0\.1:\d+/.test(main.stdout()), 'the listening line');
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(main.stdout())![1];
       const refused = await rawRequest(url, { path: '/api/poll/user:alice?timeout=0' });
       expect(refused.status).toBe(401);
       const accepted = await rawRequest(url, { path: `/api/poll/user:alice?timeout=0&access_token=${token}` });
       expect(accepted.status).toBe(200);
-      expect(main.err()).toBe('');
+      expect(main.stderr()).toBe('');
     } finally {
       main.child.kill('SIGTERM');
       await main.exit;

@@ -1,29 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from './support/http-client';
+import { runScript, type RunningScript } from './support/process';
 import { openSse } from './support/sse-reader';
 
 const MAIN = path.join(__dirname, '../src/main.ts');
-const REGISTER = path.join(__dirname, 'support/ts-register.js');
 
-interface RunningMain {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function runMain(env: Record<string, string>): RunningMain {
-  const child = spawn(process.execPath, ['-r', REGISTER, MAIN], {
-    env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off', HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
+function runMain(env: Record<string, string>): RunningScript {
+  return runScript(MAIN, [], { LOG_LEVEL: 'silent', DEMO_SCENARIO: 'off', HOST: '127.0.0.1', ...env });
 }
 
 describe('main (the demo-server process)', () => {
