@@ -71,7 +71,6 @@ export interface ConnectionOptions {
 
 type Listener = (snapshot: ConnectionSnapshot) => void;
 
-
 const IDLE: ConnectionSnapshot = Object.freeze({ state: 'idle', attempt: 0, nextRetryAt: null, lastError: null });
 
 /**
