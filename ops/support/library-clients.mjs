@@ -1,0 +1,208 @@
+// The library's own services (NotificationService, LongPollService, ChatService) running in
+// Node through the same code a browser runs: the built package from dist/, Node's fetch and
+// `ws` behind the library's transport seam, one Angular environment injector per client.
+import '@angular/compiler';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createEnvironmentInjector,
+  Injector,
+  NgZone,
+  PLATFORM_ID,
+  ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
+  ɵNoopNgZone as NoopNgZone,
+} from '@angular/core';
+import WebSocket from 'ws';
+import { ROOT } from './processes.mjs';
+
+const LIBRARY = path.join(ROOT, 'dist/ngx-realtime-signals/fesm2022/ngx-realtime-signals.mjs');
+if (!existsSync(LIBRARY)) throw new Error(`${LIBRARY} is missing: run npm run build:lib first`);
+const lib = await import(pathToFileURL(LIBRARY).href);
+
+/** How often a client's signals are read (state changes and chat messages are signals, not streams). */
+const SAMPLE_MS = 10;
+
+function injectorFor(baseUrl, service, { heartbeatMs }) {
+  return createEnvironmentInjector(
+    [
+      { provide: INJECTOR_SCOPE, useValue: 'root' },
+      { provide: NgZone, useClass: NoopNgZone },
+      { provide: PLATFORM_ID, useValue: 'browser' },
+      service,
+      lib.provideRealtime(
+        { baseUrl: `${baseUrl}/api` },
+        lib.withFetch(globalThis.fetch),
+        lib.withWebSocket(WebSocket),
+        lib.withReconnect({ initialDelayMs: 100, maxDelayMs: 1000 }),
+        lib.withHeartbeat(heartbeatMs),
+        lib.withBuffers({ notifications: 100_000, messages: 100_000, events: 100_000 }),
+      ),
+    ],
+    Injector.NULL,
+  );
+}
+
+/**
+ * What one client saw: every event with the time it arrived, the state changes with
+ * their times, resets (gaps) and reconnects. `seqOf(event)` reads the publisher's
+ * sequence number out of an event.
+ */
+class ClientRecord {
+  constructor(transport, name) {
+    this.transport = transport;
+    this.name = name;
+    this.received = [];
+    this.states = [];
+    this.resets = 0;
+    this.opens = 0;
+  }
+
+  state(state, at = Date.now()) {
+    const last = this.states.at(-1);
+    if (last?.state === state) return;
+    this.states.push({ state, at });
+    if (state === 'open') this.opens++;
+  }
+
+  get reconnects() {
+    return Math.max(0, this.opens - 1);
+  }
+
+  get currentState() {
+    return this.states.at(-1)?.state ?? 'idle';
+  }
+
+  /** First moment after `at` when the client left `open`, or null. */
+  leftOpenAfter(at) {
+    let wasOpen = false;
+    for (const entry of this.states) {
+      if (entry.at < at) {
+        wasOpen = entry.state === 'open';
+        continue;
+      }
+      if (wasOpen && entry.state !== 'open') return entry.at;
+      wasOpen = entry.state === 'open';
+    }
+    return null;
+  }
+}
+
+function seqOfData(data) {
+  return typeof data?.seq === 'number' ? data.seq : null;
+}
+
+function seqOfText(text) {
+  const match = /^#(\d+)$/.exec(text ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/** An SSE reader: NotificationService on `topic`. */
+export function sseReader(baseUrl, topic, { name, heartbeatMs }) {
+  const record = new ClientRecord('sse', name);
+  const injector = injectorFor(baseUrl, lib.NotificationService, { heartbeatMs });
+  const service = injector.get(lib.NotificationService);
+  let lastGap = null;
+  service.events$.subscribe((event) => record.received.push({ seq: seqOfData(event.data), id: event.id, ts: event.ts, at: Date.now() }));
+  service.connect(topic);
+  const timer = setInterval(() => {
+    record.state(service.state());
+    const gap = service.gap();
+    if (gap && gap !== lastGap) {
+      lastGap = gap;
+      record.resets++;
+    }
+  }, SAMPLE_MS);
+  return { record, ready: () => service.cursor() !== null && service.state() === 'open', close: () => (clearInterval(timer), injector.destroy()) };
+}
+
+/** A long-poll reader: LongPollService.watch(`topic`), polls held `holdMs`. */
+export function longPollReader(baseUrl, topic, { name, heartbeatMs, holdMs }) {
+  const record = new ClientRecord('long-poll', name);
+  const injector = injectorFor(baseUrl, lib.LongPollService, { heartbeatMs });
+  const feed = injector.get(lib.LongPollService).watch(topic, { timeoutMs: holdMs, limit: 1000, bufferSize: 100_000 });
+  let lastGap = null;
+  feed.events$.subscribe((event) => record.received.push({ seq: seqOfData(event.data), id: event.id, ts: event.ts, at: Date.now() }));
+  const timer = setInterval(() => {
+    record.state(feed.state());
+    const gap = feed.gap();
+    if (gap && gap !== lastGap) {
+      lastGap = gap;
+      record.resets++;
+    }
+  }, SAMPLE_MS);
+  return { record, ready: () => feed.cursor() !== null && feed.state() === 'open', close: () => (clearInterval(timer), feed.stop(), injector.destroy()) };
+}
+
+/** A chat member: ChatService joined to `room`, reading messages as they are listed. */
+export function chatReader(baseUrl, room, { name, heartbeatMs }) {
+  const record = new ClientRecord('websocket', name);
+  const injector = injectorFor(baseUrl, lib.ChatService, { heartbeatMs });
+  const chat = injector.get(lib.ChatService);
+  const handle = chat.join(room);
+  chat.connect({ name });
+  let seen = 0;
+  let lastGap = null;
+  let lastList = null;
+  const timer = setInterval(() => {
+    record.state(chat.state());
+    const gap = handle.gap?.();
+    if (gap && gap !== lastGap) {
+      lastGap = gap;
+      record.resets++;
+    }
+    const list = handle.messages();
+    if (list === lastList) return;
+    lastList = list;
+    const now = Date.now();
+    // A reader sends nothing, so every listed message is confirmed by the log, in log order.
+    for (; seen < list.length; seen++) {
+      const message = list[seen];
+      record.received.push({ seq: seqOfText(message.text), id: message.id, ts: message.ts, at: now });
+    }
+  }, SAMPLE_MS);
+  return { record, ready: () => handle.joined() && chat.state() === 'open', close: () => (clearInterval(timer), injector.destroy()) };
+}
+
+/**
+ * A chat member that sends `#<seq>` messages through its outbox, one at a time: the next
+ * goes out once the previous is acked, so the room's log order is the send order. Each
+ * message is retried across reconnects until acked; `acked` maps seq -> ack time.
+ */
+export function chatSender(baseUrl, room, { name, heartbeatMs }) {
+  const injector = injectorFor(baseUrl, lib.ChatService, { heartbeatMs });
+  const chat = injector.get(lib.ChatService);
+  const handle = chat.join(room);
+  chat.connect({ name });
+  const acked = new Map();
+  const sentAt = new Map();
+  let seq = 0;
+  let inFlight = null;
+  return {
+    ready: () => handle.joined() && chat.state() === 'open',
+    /** Sends the next message unless one is still waiting for its ack; returns its seq or null. */
+    tick() {
+      if (inFlight !== null) {
+        const mine = handle.messages().find((m) => m.text === `#${inFlight}`);
+        if (mine?.status !== 'sent' && mine?.id == null) return null;
+        acked.set(inFlight, Date.now());
+        inFlight = null;
+      }
+      seq++;
+      sentAt.set(seq, Date.now());
+      handle.send(`#${seq}`);
+      inFlight = seq;
+      return seq;
+    },
+    /** Waits for the last message's ack. */
+    settled: () => inFlight === null || handle.messages().some((m) => m.text === `#${inFlight}` && (m.status === 'sent' || m.id != null)),
+    finish() {
+      if (inFlight !== null) acked.set(inFlight, Date.now());
+      inFlight = null;
+    },
+    acked,
+    sentAt,
+    pending: () => handle.messages().filter((m) => m.mine && m.status !== 'sent' && m.id == null).length,
+    close: () => injector.destroy(),
+  };
+}
