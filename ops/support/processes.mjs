@@ -92,6 +92,15 @@ export function redisPing(url, timeoutMs = 1000) {
   });
 }
 
+/** `waiting`, unless the tracked child exits first: then fail with its output. */
+function untilExit(tracked, waiting) {
+  const exit = tracked.exited.then(({ code, signal }) => {
+    throw new Error(`${tracked.label} exited (${code ?? signal}) at start:\n${tracked.output()}`);
+  });
+  exit.catch(() => undefined);
+  return Promise.race([waiting, exit]);
+}
+
 function track(child, label) {
   children.add(child);
   let output = '';
@@ -127,13 +136,7 @@ export function redisServer({ port }) {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     tracked = track(child, 'redis-server');
-    const started = child;
-    let ended = false;
-    tracked.exited.then(() => (ended = true));
-    await waitUntil(async () => {
-      if (ended && started === child) throw new Error(`redis-server exited at start: ${tracked.output()}`);
-      return redisPing(url);
-    }, `redis-server on port ${port}`, 10_000, 50);
+    await untilExit(tracked, waitUntil(() => redisPing(url), `redis-server on port ${port}`, 10_000, 50));
   }
   async function stop(signal = 'SIGKILL') {
     const running = child;
@@ -290,12 +293,10 @@ export async function startHaproxy({ port, backends, checkIntervalMs, maxconn })
   const child = spawn(binary, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   const tracked = track(child, 'haproxy');
   const url = `http://127.0.0.1:${port}`;
-  let ended = false;
-  tracked.exited.then(() => (ended = true));
-  await waitUntil(async () => {
-    if (ended) throw new Error(`haproxy exited at start:\n${tracked.output()}`);
-    return (await getJson(`${url}/api/health`))?.status === 200;
-  }, `haproxy on port ${port} to reach an instance`, 20_000, 100);
+  await untilExit(
+    tracked,
+    waitUntil(async () => (await getJson(`${url}/api/health`))?.status === 200, `haproxy on port ${port} to reach an instance`, 20_000, 100),
+  );
   return {
     url,
     configFile: file,

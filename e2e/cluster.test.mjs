@@ -1,0 +1,139 @@
+// The demo through HAProxy in front of three Redis-backed instances: every page stays correct
+// while the instance holding the most connections is killed with SIGKILL and started again.
+// Needs redis-server and haproxy: without them the suite is skipped with the reason, or fails under CI=true.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser } from './support/browser.mjs';
+import { publish } from './support/server.mjs';
+import {
+  WAIT_MS, countText, joinChat, listedIds, openPage, recordConnectionStates, sendChat, stateHistory, waitForIds,
+  waitForState, waitForText, withScreenshots,
+} from './support/page.mjs';
+import { demoInstance, findBinary, freePort, getJson, redisServer, startHaproxy, sleep } from '../ops/support/processes.mjs';
+
+const NOTIFICATIONS = '.notification-list [data-event-id]';
+const ORDERS = '.order-feed [data-event-id]';
+const CHAT_TEXT = 'rt-chat-room[data-room="general"] .rt-text';
+
+const missing = ['redis-server', 'haproxy'].filter((name) => !findBinary(name));
+const reason = missing.length ? `${missing.join(' and ')} not installed (apt-get install -y ${missing.join(' ')})` : null;
+if (reason && process.env.CI !== 'true') console.log(`# cluster e2e skipped: ${reason}`);
+
+async function publishMany(baseUrl, label, count) {
+  const notifications = [];
+  const orders = [];
+  for (let i = 1; i <= count; i += 1) {
+    notifications.push(await publish(baseUrl, 'notifications', 'notification', { title: label, text: `${label} ${i}` }));
+    orders.push(await publish(baseUrl, 'orders', 'order.placed', { orderId: `${label}-${i}`, step: 'placed', stepIndex: 0, steps: 5 }));
+  }
+  return { notifications, orders };
+}
+
+async function assertListsOnce(page, selector, ids, what) {
+  await waitForIds(page, selector, ids);
+  const listed = await listedIds(page, selector);
+  assert.equal(new Set(listed).size, listed.length, `${what}: an event is shown twice: ${listed.join(', ')}`);
+  assert.deepEqual([...listed].sort(), [...ids].sort(), `${what}: listed events differ from the published ones`);
+}
+
+/** Open connections per instance, from each one's /api/health. */
+async function connectionsPerInstance(instances) {
+  const answers = await Promise.all(instances.map((instance) => getJson(`${instance.url}/api/health`)));
+  return answers.map((answer) => {
+    const c = answer?.body?.connections ?? {};
+    return (c.sse ?? 0) + (c.longPoll ?? 0) + (c.websocket ?? 0);
+  });
+}
+
+describe('the demo behind HAProxy with three Redis-backed instances', { timeout: 300_000, skip: reason && process.env.CI !== 'true' ? reason : false }, () => {
+  let redis;
+  let instances = [];
+  let haproxy;
+  let browser;
+  let pages = [];
+
+  before(async () => {
+    if (reason) throw new Error(`CI=true and ${reason}`);
+    // A Redis of our own: the demo's topics have fixed names, so a shared Redis would mix runs.
+    redis = redisServer({ port: await freePort() });
+    await redis.start();
+    for (let i = 1; i <= 3; i += 1) {
+      instances.push(demoInstance({ name: `rt${i}`, port: await freePort(), env: { REDIS_URL: redis.url } }));
+    }
+    await Promise.all(instances.map((instance) => instance.start()));
+    haproxy = await startHaproxy({ port: await freePort(), backends: instances, checkIntervalMs: 500 });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await haproxy?.stop();
+    await Promise.all(instances.map((instance) => instance.kill('SIGTERM')));
+    await redis?.stop('SIGTERM');
+  });
+
+  it('keeps every page correct while one instance is killed and restarted', () =>
+    withScreenshots('cluster-instance-killed', () => pages, async () => {
+      const baseUrl = haproxy.url;
+      const context = await browser.newContext();
+      await recordConnectionStates(context);
+      const notifications = await openPage(context, baseUrl, '/notifications');
+      const orders = await openPage(context, baseUrl, '/orders');
+      const chat = await openPage(context, baseUrl, '/chat');
+      pages = [notifications, orders, chat];
+      await joinChat(chat, 'erin');
+      const views = [
+        { page: notifications, connections: ['notifications', 'orders'] },
+        { page: orders, connections: ['notifications', 'orders'] },
+        { page: chat, connections: ['notifications', 'orders', 'chat'] },
+      ];
+      const everyConnection = (action) =>
+        Promise.all(views.flatMap(({ page, connections }) => connections.map((name) => action(page, name))));
+      await everyConnection((page, name) => waitForState(page, name, 'open'));
+
+      // Round-robin spreads the pages' connections; publishes land on every instance too.
+      const before = await publishMany(baseUrl, 'before', 3);
+      await sendChat(chat, 'said before the kill');
+      await waitForIds(notifications, NOTIFICATIONS, before.notifications);
+      await waitForIds(orders, ORDERS, before.orders);
+      await chat.waitForSelector('rt-chat-room .rt-message.rt-mine[data-status="sent"]', { timeout: WAIT_MS });
+
+      const counts = await connectionsPerInstance(instances);
+      const victim = instances[counts.indexOf(Math.max(...counts))];
+      assert.ok(Math.max(...counts) > 0, `no instance holds a connection: ${counts.join(', ')}`);
+      await victim.kill('SIGKILL');
+      // Published and said while it is down: through HAProxy, so they land on the survivors.
+      const during = await publishMany(baseUrl, 'during', 3);
+      await sendChat(chat, 'said while an instance was down');
+      await sleep(1000);
+      await victim.start();
+      const afterRestart = await publishMany(baseUrl, 'after', 3);
+      await sendChat(chat, 'said after the restart');
+
+      await everyConnection((page, name) => waitForState(page, name, 'open'));
+      // The shared log kept every event: no gap, every event once, on every page.
+      const all = (key) => [...before[key], ...during[key], ...afterRestart[key]];
+      await assertListsOnce(notifications, NOTIFICATIONS, all('notifications'), 'notifications');
+      await assertListsOnce(orders, ORDERS, all('orders'), 'orders');
+      assert.equal(await notifications.$('.gap[role="alert"]'), null, 'a gap was shown though Redis kept the history');
+      for (const text of ['said before the kill', 'said while an instance was down', 'said after the restart']) {
+        assert.equal(await waitForText(chat, CHAT_TEXT, text), 1, `"${text}" shown once`);
+      }
+      await chat.waitForSelector('rt-chat-room .rt-message[data-status="pending"]', { state: 'detached', timeout: WAIT_MS });
+
+      // The connections the killed instance held went reconnecting -> open through the survivors.
+      let moved = 0;
+      for (const { page, connections } of views) {
+        for (const name of connections) {
+          const history = await stateHistory(page, name);
+          const reconnecting = history.indexOf('reconnecting');
+          if (reconnecting >= 0) {
+            assert.ok(history.indexOf('open', reconnecting) > reconnecting, `${name} on ${page.url()} went ${history.join(' -> ')}`);
+            moved += 1;
+          }
+        }
+      }
+      assert.ok(moved > 0, `no connection noticed that ${victim.name} was killed`);
+      await context.close();
+      pages = [];
+    }));
+});
