@@ -19,11 +19,13 @@ import {
 } from './support/processes.mjs';
 
 const USAGE = `usage: npm run soak -- --minutes N [--clients 1000] [--instances 3] [--rate 10] [--churn 10]
-  --minutes N     how long to run (default 10); the first minute is warm-up
+  --minutes N     how long to run (default 10); the first minute is warm-up, a verdict needs 4 or more
   --clients C     clients, split 40% SSE, 30% long poll, 30% chat (default 1000)
   --instances N   demo-server instances behind HAProxy (default 3)
   --rate R        events per second, spread over 10 topics and 10 chat rooms (default 10)
   --churn K       clients that disconnect and come back each second (default 10)
+  --history H     HISTORY_LIMIT of the instances (default 50: full within the warm-up minute,
+                  so a history still filling up is not taken for a leak)
   REDIS_URL       use this Redis instead of starting one (keys of this run are not removed)`;
 
 function options() {
@@ -36,6 +38,7 @@ function options() {
         instances: { type: 'string', default: '3' },
         rate: { type: 'string', default: '10' },
         churn: { type: 'string', default: '10' },
+        history: { type: 'string', default: '50' },
         help: { type: 'boolean' },
       },
     }));
@@ -57,6 +60,7 @@ function options() {
     instances: Math.round(number('instances', 1, 16)),
     rate: number('rate', 0.1, 1000),
     churn: Math.round(number('churn', 0, 1000)),
+    history: Math.round(number('history', 1, 100_000)),
   };
 }
 
@@ -66,7 +70,6 @@ function usageError(message) {
 }
 
 const TOPICS = 10;
-const SAMPLE_MS = 10_000;
 const MIB = 1024 * 1024;
 
 /** Reads one gauge's value from Prometheus text. */
@@ -84,11 +87,6 @@ async function memoryOf(instance) {
     return { rss: null, heap: null };
   }
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
-};
 
 async function main() {
   const opts = options();
@@ -112,7 +110,7 @@ async function main() {
   }
   const instances = [];
   for (let i = 0; i < opts.instances; i++) {
-    instances.push(demoInstance({ name: `rt${i + 1}`, port: await freePort(), env: { REDIS_URL: redisUrl, MAX_CONNECTIONS_PER_IP: '20000' } }));
+    instances.push(demoInstance({ name: `rt${i + 1}`, port: await freePort(), env: { REDIS_URL: redisUrl, MAX_CONNECTIONS_PER_IP: '20000', HISTORY_LIMIT: String(opts.history) } }));
   }
   await Promise.all(instances.map((instance) => instance.start()));
   const haproxy = await startHaproxy({ port: await freePort(), backends: instances, maxconn: 9000 });
@@ -121,7 +119,8 @@ async function main() {
   const topic = (i) => `soak-${runId}-${i % TOPICS}`;
   console.log(
     `soak ${new Date().toISOString()}: ${opts.minutes} min, ${opts.clients} clients through HAProxy ${haproxy.url} to ${opts.instances}` +
-      ` instances (log: ${health?.body?.log ?? 'unknown'}), Redis ${redisUrl}, ${opts.rate} events/s, ${opts.churn} clients churned/s`,
+      ` instances (log: ${health?.body?.log ?? 'unknown'}, HISTORY_LIMIT ${opts.history}), Redis ${redisUrl}, ${opts.rate} events/s` +
+      ` and ${opts.rate} chat messages/s over ${TOPICS} topics and rooms, ${opts.churn} clients churned/s`,
   );
 
   const settings = { heartbeatMs: 15_000, holdMs: 25_000 };
@@ -199,35 +198,35 @@ async function main() {
     }
   }, 1000);
 
-  const samples = []; // { at, instance, rss, heap }
+  // Once a minute: each instance's RSS and heap from /metrics, and its heap after a forced full GC
+  // (what it really keeps), asked through the memory probe preloaded into every instance.
+  const rows = []; // { minute, instance, rss, heap, heapAfterGc }
   const started = Date.now();
-  const endAt = started + opts.minutes * 60_000;
-  console.log('\n| minute | instance | RSS MiB | heap used MiB (min of the minute) | connections sse/poll/ws | received/s | published | churned |');
-  console.log('|--------|----------|---------|-----------------------------------|-------------------------|------------|-----------|---------|');
-  let minute = 0;
+  console.log('\n| minute | instance | RSS MiB | heap used MiB | heap after GC MiB | connections sse/poll/ws | received/s | published | churned |');
+  console.log('|---:|---|---:|---:|---:|---|---:|---:|---:|');
   let lastReceived = 0;
-  while (Date.now() < endAt) {
-    await sleep(Math.min(SAMPLE_MS, Math.max(0, endAt - Date.now())));
-    const at = Date.now();
+  let lastAt = started;
+  for (let minute = 1; minute <= opts.minutes; minute++) {
+    await sleep(Math.max(0, started + minute * 60_000 - Date.now()));
     countReceived();
-    const memory = await Promise.all(instances.map((instance) => memoryOf(instance)));
-    memory.forEach((m, i) => samples.push({ at, minute: Math.floor((at - started) / 60_000), instance: instances[i].name, ...m }));
-    const currentMinute = Math.floor((at - started) / 60_000);
-    if (currentMinute > minute || at >= endAt) {
-      const counts = await Promise.all(instances.map((instance) => getJson(`${instance.url}/api/health`)));
-      const perSecond = Math.round((received - lastReceived) / ((at - (started + minute * 60_000)) / 1000));
-      lastReceived = received;
-      instances.forEach((instance, i) => {
-        const mine = samples.filter((s) => s.instance === instance.name && s.minute === minute && s.heap !== null);
-        const heapMin = mine.length ? Math.min(...mine.map((s) => s.heap)) : null;
-        const rss = mine.at(-1)?.rss ?? null;
-        const c = counts[i]?.body?.connections;
-        console.log(
-          `| ${String(minute + 1).padEnd(6)} | ${instance.name.padEnd(8)} | ${rss === null ? '-' : (rss / MIB).toFixed(1)} | ${heapMin === null ? '-' : (heapMin / MIB).toFixed(1)} |` +
-            ` ${c ? `${c.sse}/${c.longPoll}/${c.websocket}` : '-'} | ${i === 0 ? perSecond : ''} | ${i === 0 ? published : ''} | ${i === 0 ? churned : ''} |`,
-        );
-      });
-      minute = currentMinute;
+    const at = Date.now();
+    const perSecond = Math.round((received - lastReceived) / ((at - lastAt) / 1000));
+    lastReceived = received;
+    lastAt = at;
+    for (const [i, instance] of instances.entries()) {
+      const [memory, afterGc, healthNow] = await Promise.all([
+        memoryOf(instance),
+        instance.memoryAfterGc(),
+        getJson(`${instance.url}/api/health`),
+      ]);
+      const row = { minute, instance: instance.name, rss: memory.rss, heap: memory.heap, heapAfterGc: afterGc?.heapUsed ?? null };
+      rows.push(row);
+      const c = healthNow?.body?.connections;
+      const mib = (value) => (value === null ? '-' : (value / MIB).toFixed(1));
+      console.log(
+        `| ${minute} | ${instance.name} | ${mib(row.rss)} | ${mib(row.heap)} | ${mib(row.heapAfterGc)} | ${c ? `${c.sse}/${c.longPoll}/${c.websocket}` : '-'} |` +
+          ` ${i === 0 ? perSecond : ''} | ${i === 0 ? published : ''} | ${i === 0 ? churned : ''} |`,
+      );
     }
   }
   running = false;
@@ -235,32 +234,31 @@ async function main() {
   await publishing;
   countReceived();
 
-  // Steady state: after the first (warm-up) minute, compare the lowest heap of the first and last thirds.
-  // The lowest sample of a window is the heap right after a collection: what is really kept.
+  // Steady state: the first minute is warm-up (connections ramp, history fills to HISTORY_LIMIT).
+  // After it, the heap after a full GC must not keep rising: compare the last minute with the lowest
+  // of the first two steady minutes.
   console.log('');
   let grows = false;
   let judged = 0;
   for (const instance of instances) {
-    const steady = samples.filter((s) => s.instance === instance.name && s.minute >= 1 && s.heap !== null);
-    if (steady.length < 6) {
-      console.log(`${instance.name}: too few samples after the warm-up minute to judge (run at least 3 minutes)`);
+    const steady = rows.filter((r) => r.instance === instance.name && r.minute >= 2 && r.heapAfterGc !== null);
+    if (steady.length < 2) {
+      console.log(`${instance.name}: too few minutes after the warm-up minute to judge (run at least 4 minutes)`);
       continue;
     }
     judged++;
-    const third = Math.floor(steady.length / 3);
-    const first = steady.slice(0, third);
-    const last = steady.slice(-third);
-    const heapFirst = Math.min(...first.map((s) => s.heap));
-    const heapLast = Math.min(...last.map((s) => s.heap));
-    const rssFirst = median(first.map((s) => s.rss));
-    const rssLast = median(last.map((s) => s.rss));
-    const heapGrowth = heapLast - heapFirst;
-    const instanceGrows = heapGrowth > Math.max(5 * MIB, 0.1 * heapFirst);
+    const base = Math.min(...steady.slice(0, 2).map((r) => r.heapAfterGc));
+    const last = steady.at(-1);
+    const growth = last.heapAfterGc - base;
+    const instanceGrows = steady.length >= 3 && growth > Math.max(3 * MIB, 0.1 * base);
     grows ||= instanceGrows;
+    const rssFirst = steady[0].rss;
     console.log(
-      `${instance.name}: heap floor ${(heapFirst / MIB).toFixed(1)} -> ${(heapLast / MIB).toFixed(1)} MiB, RSS median ${(rssFirst / MIB).toFixed(1)} -> ${(rssLast / MIB).toFixed(1)} MiB: ` +
-        (instanceGrows ? 'GROWS' : 'steady'),
+      `${instance.name}: heap after GC ${(base / MIB).toFixed(1)} -> ${(last.heapAfterGc / MIB).toFixed(1)} MiB (minutes 2..${last.minute}),` +
+        ` RSS ${rssFirst === null ? '-' : (rssFirst / MIB).toFixed(1)} -> ${last.rss === null ? '-' : (last.rss / MIB).toFixed(1)} MiB: ` +
+        (steady.length < 3 ? 'too short to judge (run at least 4 minutes)' : instanceGrows ? 'GROWS' : 'steady'),
     );
+    if (steady.length < 3) judged--;
   }
   const notOpen = slots.filter((slot) => slot.client.record.currentState !== 'open').length;
   console.log(

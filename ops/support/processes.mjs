@@ -12,6 +12,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 /** The compiled demo-server entry point (`npm run build:server`). */
 export const SERVER_MAIN = path.join(ROOT, 'dist/demo-server/main.js');
 export const STATIC_DIR = path.join(ROOT, 'dist/demo/browser');
+/** Preloaded into each instance: answers "memory after a full GC" over IPC and ends the instance with its parent. */
+const MEMORY_PROBE = path.join(ROOT, 'bench/load/memory-probe.cjs');
 
 const children = new Set();
 function killChildren() {
@@ -161,7 +163,7 @@ export function demoInstance({ name, port, env = {} }) {
   let starts = 0;
   async function start() {
     starts++;
-    child = spawn(process.execPath, ['--expose-gc', SERVER_MAIN], {
+    child = spawn(process.execPath, ['--expose-gc', '-r', MEMORY_PROBE, SERVER_MAIN], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -173,7 +175,7 @@ export function demoInstance({ name, port, env = {} }) {
         SHUTDOWN_GRACE_MS: '1000',
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     tracked = track(child, name);
     const started = child;
@@ -219,6 +221,25 @@ export function demoInstance({ name, port, env = {} }) {
     },
     output: () => tracked?.output() ?? '',
     exited: () => tracked?.exited,
+    /** process.memoryUsage() of the instance after two full GCs, or null when it does not answer. */
+    memoryAfterGc(timeoutMs = 10_000) {
+      const running = child;
+      if (!running?.connected) return Promise.resolve(null);
+      const id = Math.random();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => done(null), timeoutMs);
+        const onMessage = (message) => {
+          if (message?.type === 'memory' && message.id === id) done(message.usage);
+        };
+        const done = (usage) => {
+          clearTimeout(timer);
+          running.off('message', onMessage);
+          resolve(usage);
+        };
+        running.on('message', onMessage);
+        running.send({ type: 'memory', id, gc: true });
+      });
+    },
   };
 }
 
