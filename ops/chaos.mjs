@@ -437,7 +437,9 @@ function printTable(name, scenario, faults, rows, { unknown, pendingChat, bounds
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of table) console.log(line(row));
-  if (unknown > 0) console.log(`(${unknown} HTTP publishes got no answer; those a client received count as published)`);
+  if (unknown > 0) {
+    console.log(`(${unknown} HTTP publishes got no answer from an instance, only a proxy error or none; those a client received count as published)`);
+  }
   if (pendingChat > 0) console.log(`(${pendingChat} chat messages still unacked at the end)`);
 }
 
