@@ -52,8 +52,11 @@ async function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-/** Opens readers on each `url`, publishes `count` events to `publishUrl` at `rate`/s, returns latencies per group. */
-async function delivery(groups, publishUrl, topic, count, rate) {
+/**
+ * Opens readers on each `url`, publishes `count` events to `publishUrl` at `rate`/s, returns latencies
+ * per group and the CPU time each of `instances` spent from the first publish to the last delivery.
+ */
+async function delivery(groups, publishUrl, topic, count, rate, instances = []) {
   const sentAt = new Map();
   const arrivals = [];
   const streams = [];
@@ -65,6 +68,7 @@ async function delivery(groups, publishUrl, topic, count, rate) {
     streams.push(...opened);
   }
   await sleep(500);
+  const cpuBefore = await Promise.all(instances.map((instance) => cpuMs(instance.pid)));
   let next = performance.now();
   for (let n = 0; n < count; n++) {
     const started = performance.now();
@@ -75,8 +79,9 @@ async function delivery(groups, publishUrl, topic, count, rate) {
     if (wait > 0) await sleep(wait);
   }
   await sleep(2000);
+  const cpuAfter = await Promise.all(instances.map((instance) => cpuMs(instance.pid)));
   for (const stream of streams) stream.close();
-  const result = {};
+  const result = { cpu: Object.fromEntries(instances.map((instance, i) => [instance.name, cpuAfter[i] - cpuBefore[i]])) };
   for (const group of groups) {
     const latencies = arrivals.filter((a) => a.group === group.name && sentAt.has(a.id)).map((a) => a.at - sentAt.get(a.id));
     result[group.name] = { deliveries: latencies.length, expected: group.readers * sentAt.size, p50: pct(latencies, 50), p99: pct(latencies, 99) };
@@ -117,32 +122,37 @@ async function main() {
   console.log(`\n1. publish-to-delivery latency, ${RATE} events/s for ${LATENCY_S} s, ${READERS} SSE readers per group, published on A`);
   const redisRun = await delivery([{ name: 'same instance (A)', url: a.url, readers: READERS }, { name: 'other instance (B)', url: b.url, readers: READERS }], a.url, `lat-${Date.now()}`, count, RATE);
   const memoryRun = await delivery([{ name: 'in-memory log (M)', url: m.url, readers: READERS }], m.url, `lat-${Date.now()}`, count, RATE);
-  for (const [name, r] of Object.entries({ ...redisRun, ...memoryRun })) {
+  const { cpu: _cpuRedis, ...redisGroups } = redisRun;
+  const { cpu: _cpuMemory, ...memoryGroups } = memoryRun;
+  for (const [name, r] of Object.entries({ ...redisGroups, ...memoryGroups })) {
     console.log(`  ${name.padEnd(20)} p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  (${r.deliveries}/${r.expected} deliveries)`);
   }
 
-  console.log(`\n2. appends per second, 16 concurrent HTTP publishers for ${THROUGHPUT_S} s`);
-  const viaRedis = await throughput([a.url, b.url], `tp-${Date.now()}`, THROUGHPUT_S);
-  const viaOneRedis = await throughput([a.url], `tp1-${Date.now()}`, THROUGHPUT_S);
-  const inMemory = await throughput([m.url], `tpm-${Date.now()}`, THROUGHPUT_S);
-  console.log(`  Redis log, publishing on A and B: ${viaRedis.perSecond}/s (${viaRedis.failed} failed)`);
-  console.log(`  Redis log, publishing on A only:  ${viaOneRedis.perSecond}/s (${viaOneRedis.failed} failed)`);
-  console.log(`  in-memory log, one instance:      ${inMemory.perSecond}/s (${inMemory.failed} failed)`);
+  console.log(`\n2. appends per second, 16 concurrent HTTP publishers for ${THROUGHPUT_S} s each, two rounds in turn`);
+  const rounds = { 'Redis log, publishing on A only': [], 'Redis log, publishing on A and B': [], 'in-memory log, one instance': [] };
+  for (let round = 0; round < 2; round++) {
+    rounds['Redis log, publishing on A only'].push(await throughput([a.url], `tp1-${round}-${Date.now()}`, THROUGHPUT_S));
+    rounds['Redis log, publishing on A and B'].push(await throughput([a.url, b.url], `tp2-${round}-${Date.now()}`, THROUGHPUT_S));
+    rounds['in-memory log, one instance'].push(await throughput([m.url], `tpm-${round}-${Date.now()}`, THROUGHPUT_S));
+  }
+  for (const [name, results] of Object.entries(rounds)) {
+    console.log(`  ${name.padEnd(34)} ${results.map((r) => `${r.perSecond}/s`).join(', ')} (${results.reduce((s, r) => s + r.failed, 0)} failed)`);
+  }
 
   console.log(`\n3. fan-out: ${FANOUT_READERS} SSE readers, ${FANOUT_EVENTS} events at ${FANOUT_RATE}/s published on A`);
   for (const split of [1, 2]) {
     const groups = split === 1
       ? [{ name: 'A', url: a.url, readers: FANOUT_READERS }]
       : [{ name: 'A', url: a.url, readers: FANOUT_READERS / 2 }, { name: 'B', url: b.url, readers: FANOUT_READERS / 2 }];
-    const cpuBefore = { A: await cpuMs(a.pid), B: await cpuMs(b.pid) };
-    const r = await delivery(groups, a.url, `fan-${split}-${Date.now()}`, FANOUT_EVENTS, FANOUT_RATE);
-    const cpu = { A: (await cpuMs(a.pid)) - cpuBefore.A, B: (await cpuMs(b.pid)) - cpuBefore.B };
-    const all = Object.values(r);
+    const r = await delivery(groups, a.url, `fan-${split}-${Date.now()}`, FANOUT_EVENTS, FANOUT_RATE, [a, b]);
+    const { cpu, ...byGroup } = r;
+    const all = Object.values(byGroup);
     const deliveries = all.reduce((s, g) => s + g.deliveries, 0);
     console.log(
       `  ${split} instance${split > 1 ? 's' : ' '}: ${deliveries}/${all.reduce((s, g) => s + g.expected, 0)} deliveries, ` +
         all.map((g, i) => `${groups[i].name} p50 ${g.p50.toFixed(1)} / p99 ${g.p99.toFixed(1)} ms`).join(', ') +
-        `; CPU A ${Math.round(cpu.A)} ms, B ${Math.round(cpu.B)} ms (includes connecting the readers)`,
+        `; CPU while publishing: A ${Math.round(cpu.A)} ms, B ${Math.round(cpu.B)} ms` +
+        ` (${((1000 * (cpu.A + cpu.B)) / deliveries).toFixed(1)} µs per delivery)`,
     );
   }
   await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM'), m.kill('SIGTERM')]);
