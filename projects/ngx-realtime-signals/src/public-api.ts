@@ -18,6 +18,7 @@ export type {
   SocketHandle,
 } from './lib/core/types';
 export { RealtimeTransports } from './lib/core/types';
+export type { SseMessage, SseParse } from './lib/core/sse-parse';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
 export { httpError, networkError, realtimeError, isRealtimeError, TOKEN_EXPIRED } from './lib/core/errors';
 export {
@@ -49,13 +50,20 @@ export {
   withWebSocket,
 } from './lib/provide/features';
 export { provideRealtime } from './lib/provide/provide-realtime';
+export {
+  type RealtimeEndpoints,
+  type StreamEndpoint,
+  type StreamOptions,
+  type TopicUrl,
+  withEndpoints,
+} from './lib/provide/endpoints';
 export { FetchRealtimeTransports } from './lib/provide/fetch-realtime-transports';
 
 // chat
 export * from './lib/chat/public';
 
 // notifications (SSE)
-export type { Notification } from './lib/notifications/notification';
+export type { Notification, NotificationConnectOptions } from './lib/notifications/notification';
 export { NotificationService } from './lib/notifications/notification.service';
 
 // long polling

@@ -8,7 +8,8 @@ import type { ConnectionStatus } from '../status/connection-status';
 import { chatAttempt } from './chat-attempt';
 import { ChatClient } from './chat-client';
 import { RoomHandle, type ChatRoom, type RoomActions } from './chat-room';
-import { chatSocketUrl } from './chat-url';
+import { resolveChatUrl } from '../provide/endpoints';
+import { chatEndpointUrl } from './chat-url';
 
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 10_000;
@@ -109,7 +110,7 @@ export class ChatService implements ConnectionStatus {
         chatAttempt(this.client, {
           authToken: this.config.authToken,
           socketUrl: (token) =>
-            chatSocketUrl(this.config.baseUrl, this.document?.baseURI ?? null, { name: this.name, token }),
+            chatEndpointUrl(resolveChatUrl(this.config), this.document?.baseURI ?? null, { name: this.name, token }),
           openSocket: (req, sink) => this.transports.openSocket(req, sink),
         }),
         {
