@@ -214,6 +214,20 @@ describe('openSseStream events and errors', () => {
     expect(r.events).toEqual([]);
   });
 
+  it('parses JSON data of a plain stream and keeps other data as text', async () => {
+    const r = await run(['id: 1\ndata: {"text":"hi"}\n\ndata: plain words\n\n']);
+    expect(r.events.map((e) => [e.id, e.type, e.data])).toEqual([
+      ['1', 'message', { text: 'hi' }],
+      ['', 'message', 'plain words'],
+    ]);
+  });
+
+  it('fails for good on data the parse mode refuses, delivering nothing after it', async () => {
+    const r = await run(['id: 1\ndata: {"n":1}\n\nid: 2\ndata: not json\n\nid: 3\ndata: {"n":3}\n\n'], { parse: 'json' });
+    expect(r.events.map((e) => e.data)).toEqual([{ n: 1 }]);
+    expect(r.closed).toEqual({ code: 'parse_failed', message: `the 'message' event with id '2' is not JSON: "not json"`, retryable: false });
+  });
+
   it('sends Accept, Last-Event-ID and the given headers', async () => {
     const r = await run(['data: 1\n\n'], { cursor: 'c-9' });
     expect(r.requests).toEqual([
