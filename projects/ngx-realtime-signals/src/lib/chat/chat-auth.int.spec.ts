@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
 import { ChatService, withAuthToken, withWebSocket, type AuthTokenFn } from 'ngx-realtime-signals';
-import { createDemoServer, type DemoServer } from '../../../../../demo-server/src/app';
-import { loadConfig } from '../../../../../demo-server/src/config';
+import { createDemoServer, type DemoServer } from '@demo-server/src/app';
+import { loadConfig } from '@demo-server/src/config';
 import { realtimeInjector } from '../integration/realtime-test-support';
 
 const SECRET = 'chat-auth-integration-secret-0123456789abcdef';

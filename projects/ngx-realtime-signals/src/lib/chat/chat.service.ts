@@ -1,13 +1,13 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { chatAttempt } from '../core/chat/chat-attempt';
+import { ChatClient } from '../core/chat/chat-client';
+import { chatSocketUrl } from '../core/chat/chat-url';
 import { Connection } from '../core/connection';
 import type { RealtimeGap } from '../core/types';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
 import type { ConnectionStatus } from '../status/connection-status';
 import { ConnectionStatusSignals, mirrorConnection } from '../status/connection-status-signals';
-import { chatAttempt } from './chat-attempt';
-import { ChatClient } from './chat-client';
-import { RoomHandle, type ChatRoom, type RoomActions } from './chat-room';
-import { chatSocketUrl } from './chat-url';
+import { RoomHandle, type ChatRoom, type RoomActions } from './room-handle';
 
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 10_000;

@@ -13,7 +13,7 @@ import {
   withReconnect,
   withWebSocket,
 } from 'ngx-realtime-signals';
-import { runScript, type RunningScript } from '../../../../../demo-server/test/support/process';
+import { runScript, type RunningScript } from '@demo-server/test/support/process';
 import { publish, waitFor } from './realtime-test-support';
 
 /** "A few seconds": the chat watchdog (90 s) and ping (10 s) timers are far longer, so a leak cannot hide in it. */

@@ -3,7 +3,7 @@ import { isPlatformBrowser } from '@angular/common';
 import { BurstQueue } from '../core/burst-queue';
 import type { ConnectionOptions } from '../core/connection';
 import { ReconnectPolicy } from '../core/reconnect-policy';
-import { RealtimeTransports } from '../core/types';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { ResolvedRealtimeConfig } from './options';
 import { REALTIME_CONFIG } from './tokens';
 
