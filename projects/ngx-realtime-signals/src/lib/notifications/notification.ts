@@ -1,4 +1,4 @@
-import type { SseParse } from '../core/sse-parse';
+import type { SseParse } from '../core/transports/sse-parse';
 import type { RealtimeEvent } from '../core/types';
 import type { StreamOptions } from '../provide/endpoints';
 

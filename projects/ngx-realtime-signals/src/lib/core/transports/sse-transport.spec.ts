@@ -3,9 +3,10 @@
  */
 // Node's fetch Response/ReadableStream/TextDecoder are the real web-platform classes;
 // the input under test is a scripted byte stream, split at awkward places.
-import { openSseStream } from './sse-stream';
+import { openSseStream } from './sse-transport';
+import type { RealtimeError, RealtimeEvent } from '../types';
+import type { StreamRequest } from './realtime-transports';
 import type { SseParse } from './sse-parse';
-import type { RealtimeError, RealtimeEvent, StreamRequest } from './types';
 
 type Chunk = string | number[];
 

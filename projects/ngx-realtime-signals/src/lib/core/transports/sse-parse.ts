@@ -1,4 +1,4 @@
-import type { RealtimeEvent } from './types';
+import type { RealtimeEvent } from '../types';
 
 /**
  * One Server-Sent Events message as it came off the wire, before it becomes an event.
