@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Config } from './config';
-import { ApiError } from './errors';
-import { type HttpRateLimiter, clientIp } from './limits';
-import { isOriginAllowed } from './origin';
+import type { RealtimeSettings } from './options.js';
+import { ApiError } from './errors.js';
+import { type HttpRateLimiter, clientIp } from './limits.js';
+import { isOriginAllowed } from './origin.js';
 
 /**
  * Runs in front of every `/api` route: the Origin policy (CORS headers and
@@ -11,7 +11,7 @@ import { isOriginAllowed } from './origin';
  * @example
  * app.use('/api', apiGuard(config, rate));
  */
-export function apiGuard(config: Pick<Config, 'allowedOrigins'>, rate: HttpRateLimiter) {
+export function apiGuard(config: Pick<RealtimeSettings, 'allowedOrigins'>, rate: HttpRateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const origin = req.get('origin');
     if (!isOriginAllowed(origin, req.get('host'), config)) throw new ApiError('origin_not_allowed');

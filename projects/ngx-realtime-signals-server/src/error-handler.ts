@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError, type ErrorCode, sendError } from './errors';
-import type { Logger } from './logger';
+import { ApiError, type ErrorCode, sendError } from './errors.js';
+import type { Logger } from './logger.js';
 
 /** body-parser and http-errors tag their errors with `type`/`status`; map them onto our codes. */
 interface TaggedError {
@@ -20,7 +20,8 @@ const BODY_PARSER_CODES: Readonly<Record<string, ErrorCode>> = {
   'parameters.too.many': 'bad_request',
 };
 
-const TOPIC_ROUTE = /^\/api\/(topics|events|poll)\//;
+/** Paths relative to the realtime router's mount point. */
+const TOPIC_ROUTE = /^\/(topics|events|poll)\//;
 
 /**
  * The last Express middleware: every error becomes `{ error: { code, message } }`,

@@ -1,14 +1,15 @@
 import pino from 'pino';
-import type { LogLevel } from './config';
 
+/** Any pino logger; the app passes its own (a child logger is fine). */
 export type Logger = pino.Logger;
 
 /**
- * Structured JSON logs on stdout; tests pass 'silent'.
+ * The logger of an instance created without one: structured JSON on stdout at
+ * `info`, which writes nothing during normal operation (only warnings and errors).
  *
  * @example
- * const logger = createLogger(config.logLevel);
+ * const logger = defaultLogger();
  */
-export function createLogger(level: LogLevel = 'info'): Logger {
-  return pino({ level, base: { service: 'demo-server' } });
+export function defaultLogger(): Logger {
+  return pino({ level: 'info', base: { service: 'ngx-realtime-signals-server' } });
 }

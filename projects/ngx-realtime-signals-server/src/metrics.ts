@@ -27,19 +27,29 @@ export interface Metrics {
   countConnections(transport: Transport, count: () => number): void;
 }
 
+export interface MetricsOptions {
+  /** Where the metrics are registered; default a new Registry of their own. */
+  registry?: Registry;
+  /** Prefix of every metric name; default `realtime_`. */
+  prefix?: string;
+  /** Also collect prom-client's process metrics into the registry; default only for a registry of their own. */
+  defaultMetrics?: boolean;
+}
+
 /**
  * @example
  * const metrics = createMetrics();
  * metrics.eventsDelivered.inc({ transport: 'sse' });
  * res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
  */
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
-  const registry = new Registry();
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = options.registry ?? new Registry();
+  const prefix = options.prefix ?? 'realtime_';
   const counts = new Map<Transport, () => number>();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? options.registry === undefined) collectDefaultMetrics({ register: registry });
 
   const connections = new Gauge<'transport'>({
-    name: 'realtime_connections',
+    name: `${prefix}connections`,
     help: 'Open real-time connections by transport (held long polls count as connections).',
     labelNames: ['transport'],
     registers: [registry],
@@ -48,30 +58,30 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
   const eventsPublished = new Counter({
-    name: 'realtime_events_published_total',
+    name: `${prefix}events_published_total`,
     help: 'Events appended to the log (HTTP publish and chat messages).',
     registers: [registry],
   });
   const eventsDelivered = new Counter<'transport'>({
-    name: 'realtime_events_delivered_total',
+    name: `${prefix}events_delivered_total`,
     help: 'Events written to clients, counted once per client.',
     labelNames: ['transport'],
     registers: [registry],
   });
   const reconnects = new Counter<'transport'>({
-    name: 'realtime_reconnects_total',
+    name: `${prefix}reconnects_total`,
     help: 'Connections that resumed from a cursor.',
     labelNames: ['transport'],
     registers: [registry],
   });
   const droppedConnections = new Counter<'transport' | 'reason'>({
-    name: 'realtime_dropped_connections_total',
+    name: `${prefix}dropped_connections_total`,
     help: 'Connections the server ended, by reason (slow_consumer, heartbeat, rate_limit, ...).',
     labelNames: ['transport', 'reason'],
     registers: [registry],
   });
   const authFailures = new Counter<'reason'>({
-    name: 'realtime_auth_failures_total',
+    name: `${prefix}auth_failures_total`,
     help: 'Requests and upgrades refused by auth: missing, invalid or expired token (401), forbidden topic (403).',
     labelNames: ['reason'],
     registers: [registry],

@@ -1,4 +1,4 @@
-import type { Config } from './config';
+import type { RealtimeSettings } from './options.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -15,7 +15,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function isOriginAllowed(
   origin: string | undefined,
   host: string | undefined,
-  config: Pick<Config, 'allowedOrigins'>,
+  config: Pick<RealtimeSettings, 'allowedOrigins'>,
 ): boolean {
   if (origin === undefined) return true;
   const parsed = parseOrigin(origin);

@@ -1,6 +1,6 @@
-import { ApiError, type ErrorCode } from './errors';
-import type { EventLog } from './log/event-log';
-import { isValidTopic } from './topic';
+import { ApiError, type ErrorCode } from './errors.js';
+import type { EventLog } from './log/event-log.js';
+import { isValidTopic } from './topic.js';
 
 const DECIMAL = /^[0-9]{1,10}$/;
 

@@ -1,4 +1,4 @@
-import type { LoggedEvent } from './log/event-log';
+import type { LoggedEvent } from './log/event-log.js';
 
 /**
  * SSE framing (https://html.spec.whatwg.org/multipage/server-sent-events.html).

@@ -1,20 +1,18 @@
 import type http from 'node:http';
 import type stream from 'node:stream';
-import { bearerToken, challenge, queryOf } from './auth/bearer-token';
-import { AuthFailure, assertUnexpired } from './auth/identity';
-import type { TokenVerifier } from './auth/token-verifier';
-import type { Config } from './config';
-import { rejectUpgrade } from './errors';
-import { type ConnectionLimiter, type HttpRateLimiter, clientIp } from './limits';
-import type { Logger } from './logger';
-import type { Metrics } from './metrics';
-import { isOriginAllowed } from './origin';
-import type { ChatIdentity, ChatServer } from './transports/chat';
-
-export const CHAT_PATH = '/api/chat';
+import { bearerToken, challenge, queryOf } from './auth/bearer-token.js';
+import { AuthFailure, assertUnexpired } from './auth/identity.js';
+import type { TokenVerifier } from './auth/token-verifier.js';
+import type { RealtimeSettings } from './options.js';
+import { rejectUpgrade } from './errors.js';
+import { type ConnectionLimiter, type HttpRateLimiter, clientIp } from './limits.js';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { isOriginAllowed } from './origin.js';
+import type { ChatIdentity, ChatServer } from './transports/chat.js';
 
 export interface UpgradeRoutingDeps {
-  config: Pick<Config, 'allowedOrigins'>;
+  config: Pick<RealtimeSettings, 'allowedOrigins'>;
   rate: HttpRateLimiter;
   connections: ConnectionLimiter;
   chat: Pick<ChatServer, 'handleUpgrade'>;
@@ -26,12 +24,12 @@ export interface UpgradeRoutingDeps {
 }
 
 /**
- * The `upgrade` listener: every refusal is a real HTTP answer with a JSON body
- * sent instead of the 101 (path, shutdown, Origin, rate, token, per-IP slots);
- * only then does the chat server see the socket.
+ * The chat upgrade of one instance: every refusal is a real HTTP answer with a
+ * JSON body sent instead of the 101 (shutdown, Origin, rate, token, per-IP
+ * slots); only then does the chat server see the socket.
  *
  * @example
- * server.on('upgrade', upgradeRouting({ config, rate, connections, chat, isShuttingDown, verifier }));
+ * routeUpgrades(server, { path: '/api/chat', handle: upgradeRouting(deps), isShuttingDown });
  */
 export function upgradeRouting(deps: UpgradeRoutingDeps) {
   return (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void => {
@@ -44,8 +42,6 @@ export function upgradeRouting(deps: UpgradeRoutingDeps) {
 
   async function route(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): Promise<void> {
     if (deps.isShuttingDown()) return rejectUpgrade(socket, 'shutting_down');
-    const pathname = new URL(req.url ?? '/', 'http://upgrade.invalid').pathname;
-    if (pathname !== CHAT_PATH) return rejectUpgrade(socket, 'not_found');
     if (!isOriginAllowed(req.headers.origin, req.headers.host, deps.config)) {
       return rejectUpgrade(socket, 'origin_not_allowed');
     }
@@ -75,4 +71,57 @@ export function upgradeRouting(deps: UpgradeRoutingDeps) {
     socket.once('close', release);
     deps.chat.handleUpgrade(req, socket, head, identity);
   }
+}
+
+type UpgradeHandler = (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => void;
+
+export interface UpgradeRoute {
+  /** Exact pathname, e.g. `/api/chat`. */
+  readonly path: string;
+  readonly handle: UpgradeHandler;
+  isShuttingDown(): boolean;
+}
+
+interface Dispatcher {
+  readonly routes: UpgradeRoute[];
+  readonly listener: UpgradeHandler;
+}
+
+const dispatchers = new WeakMap<http.Server, Dispatcher>();
+
+/**
+ * One `upgrade` listener per http.Server, shared by every instance attached to
+ * it, dispatching by path. A path no instance owns is refused with 404 (503
+ * while they all shut down), unless another `upgrade` listener is there to own
+ * it (a dev server's live-reload socket, say). Returns a function that removes
+ * the route again.
+ *
+ * @example
+ * const detach = routeUpgrades(server, { path: '/api/chat', handle, isShuttingDown });
+ */
+export function routeUpgrades(server: http.Server, route: UpgradeRoute): () => void {
+  let dispatcher = dispatchers.get(server);
+  if (dispatcher === undefined) {
+    const routes: UpgradeRoute[] = [];
+    const listener: UpgradeHandler = (req, socket, head) => {
+      const pathname = new URL(req.url ?? '/', 'http://upgrade.invalid').pathname;
+      const owner = routes.find((candidate) => candidate.path === pathname);
+      if (owner !== undefined) return owner.handle(req, socket, head);
+      if (server.listenerCount('upgrade') > 1) return;
+      socket.on('error', () => socket.destroy());
+      rejectUpgrade(socket, routes.length > 0 && routes.every((r) => r.isShuttingDown()) ? 'shutting_down' : 'not_found');
+    };
+    dispatcher = { routes, listener };
+    dispatchers.set(server, dispatcher);
+    server.on('upgrade', listener);
+  }
+  const { routes } = dispatcher;
+  if (routes.some((existing) => existing.path === route.path)) {
+    throw new Error(`Upgrades at ${route.path} are already handled by another realtime instance on this server.`);
+  }
+  routes.push(route);
+  return () => {
+    const index = routes.indexOf(route);
+    if (index !== -1) routes.splice(index, 1);
+  };
 }

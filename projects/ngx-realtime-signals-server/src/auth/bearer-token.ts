@@ -1,4 +1,4 @@
-import { AuthFailure } from './identity';
+import { AuthFailure } from './identity.js';
 
 /** RFC 6750 section 2.1: `Bearer` then a b64token (base64url JWTs fit). */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;

@@ -1,11 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ApiError } from '../errors';
-import type { Metrics } from '../metrics';
-import { topicParam } from '../request-params';
-import { INSUFFICIENT_SCOPE_CHALLENGE, bearerToken, challenge, queryOf } from './bearer-token';
-import { AuthFailure, assertUnexpired, type Identity } from './identity';
-import { canPublish, canRead } from './topic-access';
-import type { TokenVerifier } from './token-verifier';
+import { ApiError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import { topicParam } from '../request-params.js';
+import { INSUFFICIENT_SCOPE_CHALLENGE, bearerToken, challenge, queryOf } from './bearer-token.js';
+import { AuthFailure, assertUnexpired, type Identity } from './identity.js';
+import { canPublish, canRead } from './topic-access.js';
+import type { TokenVerifier } from './token-verifier.js';
 
 /**
  * GET routes that may carry `?access_token=` (paths relative to /api): a

@@ -1,5 +1,5 @@
-import type { Config } from '../config';
-import { AuthFailure, type Identity } from './identity';
+import type { RealtimeSettings } from '../options.js';
+import { AuthFailure, type Identity } from './identity.js';
 
 type Jose = typeof import('jose');
 
@@ -13,7 +13,7 @@ const MAX_TOKEN_CHARS = 8192;
 const MAX_SUB_CHARS = 128;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-export type AuthConfig = Pick<Config, 'authSecret' | 'authIssuer' | 'authAudience' | 'authClockToleranceS'>;
+export type AuthConfig = Pick<RealtimeSettings, 'authSecret' | 'authIssuer' | 'authAudience' | 'authClockToleranceS'>;
 
 /**
  * HS256 bearer-token checks with jose: signature, algorithm (HS256 only, so
@@ -27,9 +27,10 @@ export type AuthConfig = Pick<Config, 'authSecret' | 'authIssuer' | 'authAudienc
  */
 export function createTokenVerifier(config: AuthConfig): TokenVerifier | null {
   if (config.authSecret === null) return null;
-  // jose is ESM-only; Node >= 20.19 require()s it natively. Loading it only when auth is on keeps
-  // an auth-off server (and test runners that cannot load ESM in-process) free of it.
-  const jose = require('jose') as Jose;
+  // Loaded on the first check only, so an auth-off server (and a test runner that cannot load ESM
+  // in-process) never loads jose.
+  let loading: Promise<Jose> | undefined;
+  const loadJose = (): Promise<Jose> => (loading ??= import('jose'));
   const key = new TextEncoder().encode(config.authSecret);
   const options = {
     algorithms: ['HS256'],
@@ -45,6 +46,7 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier | null {
         throw new AuthFailure('unauthorized', 'missing', 'A bearer token is required.');
       }
       if (token.length > MAX_TOKEN_CHARS) throw new AuthFailure('unauthorized', 'invalid', 'The token is malformed.');
+      const jose = await loadJose();
       let payload: import('jose').JWTPayload;
       try {
         ({ payload } = await jose.jwtVerify(token, key, options));

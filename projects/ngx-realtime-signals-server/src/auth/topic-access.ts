@@ -1,4 +1,4 @@
-import { type Identity, PUBLISH_SCOPE } from './identity';
+import { type Identity, PUBLISH_SCOPE } from './identity.js';
 
 const USER_PREFIX = 'user:';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventLog, LoggedEvent, ReadResult } from './event-log';
+import type { EventLog, LoggedEvent, ReadResult } from './event-log.js';
 
 /**
  * Ids are `<epoch>-<seq>`: `epoch` is a random token chosen per process, so a

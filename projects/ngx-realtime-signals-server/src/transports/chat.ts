@@ -2,23 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type stream from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { atTime } from '../at-time';
-import type { Config } from '../config';
-import { rejectUpgrade } from '../errors';
-import type { EventLog } from '../log/event-log';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
-import { ChatConnection } from './chat/chat-connection';
-import { CLOSE_CODES } from './chat/chat-errors';
-import type { ChatMetrics } from './chat/chat-metrics';
-import { ChatRooms } from './chat/chat-rooms';
-import { startHeartbeat } from './chat/heartbeat';
-import { SendDedupStore } from './chat/send-dedup';
-import { userNameFromUrl } from './chat/user-name';
+import { atTime } from '../at-time.js';
+import type { RealtimeSettings } from '../options.js';
+import { rejectUpgrade } from '../errors.js';
+import type { EventLog } from '../log/event-log.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { ChatConnection } from './chat/chat-connection.js';
+import { CLOSE_CODES } from './chat/chat-errors.js';
+import type { ChatMetrics } from './chat/chat-metrics.js';
+import { ChatRooms } from './chat/chat-rooms.js';
+import { startHeartbeat } from './chat/heartbeat.js';
+import { SendDedupStore } from './chat/send-dedup.js';
+import { userNameFromUrl } from './chat/user-name.js';
 
 export interface ChatDeps {
   log: EventLog;
-  config: Config;
+  config: RealtimeSettings;
   logger: Logger;
   metrics: Metrics;
 }
@@ -70,7 +70,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     readPageSize: Math.ceil(config.historyLimit * 1.1) + 1,
     onDelivered: (count) => metrics.delivered(count),
   });
-  const dedup = new SendDedupStore(config.historyLimit);
+  const dedup = new SendDedupStore(config.historyLimit, config.chatDedupMaxRooms);
   const stopHeartbeat = startHeartbeat(config.wsHeartbeatMs, () => connections);
   let closing: Promise<void> | undefined;
 

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../metrics.js';
 
 export interface ConnectionCounts {
   sse: number;

@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
-import { ApiError } from '../errors';
-import { clientIp } from '../limits';
-import type { ReadResult } from '../log/event-log';
-import { cursorParam, integerParam, topicParam } from '../request-params';
-import type { TransportDeps } from './transport-deps';
+import { ApiError } from '../errors.js';
+import { clientIp } from '../limits.js';
+import type { ReadResult } from '../log/event-log.js';
+import { cursorParam, integerParam, topicParam } from '../request-params.js';
+import type { TransportDeps } from './transport-deps.js';
 
 export interface LongPollTransport {
   /** GET /api/poll/:topic?cursor=&timeout=&limit= */

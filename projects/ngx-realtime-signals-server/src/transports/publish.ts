@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { ApiError } from '../errors';
-import { checkEventType } from '../event-type';
-import { topicParam } from '../request-params';
-import type { TransportDeps } from './transport-deps';
+import { ApiError } from '../errors.js';
+import { checkEventType } from '../event-type.js';
+import { topicParam } from '../request-params.js';
+import type { TransportDeps } from './transport-deps.js';
 
 /**
  * POST /api/topics/:topic/events with `{ "type": string, "data": any }` as

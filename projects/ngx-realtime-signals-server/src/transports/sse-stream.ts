@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { commentFrame, retryFrame } from '../sse-frame';
+import { commentFrame, retryFrame } from '../sse-frame.js';
 
 export interface SseStreamOptions {
   retryMs: number;

@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
-import { atTime } from '../at-time';
-import { ApiError } from '../errors';
-import { clientIp } from '../limits';
-import type { LoggedEvent, ReadResult } from '../log/event-log';
-import { cursorParam, topicParam } from '../request-params';
-import { cursorFrame, eventFrame, resetFrame } from '../sse-frame';
-import { SseStream } from './sse-stream';
-import type { TransportDeps } from './transport-deps';
+import { atTime } from '../at-time.js';
+import { ApiError } from '../errors.js';
+import { clientIp } from '../limits.js';
+import type { LoggedEvent, ReadResult } from '../log/event-log.js';
+import { cursorParam, topicParam } from '../request-params.js';
+import { cursorFrame, eventFrame, resetFrame } from '../sse-frame.js';
+import { SseStream } from './sse-stream.js';
+import type { TransportDeps } from './transport-deps.js';
 
 export interface SseTransport {
   /** GET /api/events/:topic; with `endsAtMs` (the token's exp when auth is on) the stream ends then. */

@@ -1,14 +1,14 @@
 import type WebSocket from 'ws';
-import type { EventLog } from '../../log/event-log';
-import { chatTopic } from '../../topic';
-import { ChatFrameError, CLOSE_CODES } from './chat-errors';
-import type { ChatMetrics, ChatDropReason } from './chat-metrics';
-import type { RoomMember } from './chat-room';
-import type { ChatRooms } from './chat-rooms';
-import { parseClientFrame } from './frame-parser';
-import { encodeFrame, type ChatMessageData, type ClientFrame, type ServerFrame } from './frames';
-import { FrameRateLimiter } from './rate-limiter';
-import type { SendDedupStore } from './send-dedup';
+import type { EventLog } from '../../log/event-log.js';
+import { chatTopic } from '../../topic.js';
+import { ChatFrameError, CLOSE_CODES } from './chat-errors.js';
+import type { ChatMetrics, ChatDropReason } from './chat-metrics.js';
+import type { RoomMember } from './chat-room.js';
+import type { ChatRooms } from './chat-rooms.js';
+import { parseClientFrame } from './frame-parser.js';
+import { encodeFrame, type ChatMessageData, type ClientFrame, type ServerFrame } from './frames.js';
+import { FrameRateLimiter } from './rate-limiter.js';
+import type { SendDedupStore } from './send-dedup.js';
 
 export interface ChatConnectionDeps {
   log: EventLog;

@@ -1,7 +1,7 @@
-import type { EventLog, LoggedEvent } from '../../log/event-log';
-import { chatTopic } from '../../topic';
-import { encodeFrame } from './frames';
-import { PresenceCoalescer, type PresenceDelta } from './presence-coalescer';
+import type { EventLog, LoggedEvent } from '../../log/event-log.js';
+import { chatTopic } from '../../topic.js';
+import { encodeFrame } from './frames.js';
+import { PresenceCoalescer, type PresenceDelta } from './presence-coalescer.js';
 
 /** What a room needs from a connection: who it is and a way to hand it bytes. */
 export interface RoomMember {
@@ -33,8 +33,13 @@ export interface JoinOutcome {
   cursor: string;
 }
 
-/** A read that never ends would pin a join forever; past this many pages the rest comes live. */
-const MAX_HISTORY_PAGES = 50;
+/**
+ * A join with `since` reads the missed messages in pages of 1.1 x `historyLimit` + 1 events;
+ * a read that never ends would pin a join forever, so past this many pages the join falls back
+ * to the last `chatJoinHistory` messages with `reset: true`. With a bounded log one page always
+ * covers the history; the bound matters only for a log without one.
+ */
+export const MAX_HISTORY_PAGES = 50;
 
 /**
  * A member's `typing` is forwarded at most once per this interval: a UI shows

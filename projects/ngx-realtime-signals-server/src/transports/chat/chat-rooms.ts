@@ -1,4 +1,4 @@
-import { ChatRoom, type RoomOptions } from './chat-room';
+import { ChatRoom, type RoomOptions } from './chat-room.js';
 
 /** The live rooms of one chat server; a room exists while it has members (joined or joining). */
 export class ChatRooms {

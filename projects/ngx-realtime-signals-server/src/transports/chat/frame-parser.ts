@@ -1,5 +1,5 @@
-import { ChatFrameError } from './chat-errors';
-import type { ClientFrame } from './frames';
+import { ChatFrameError } from './chat-errors.js';
+import type { ClientFrame } from './frames.js';
 
 /** `chat:` + room is always a valid topic (topics are at most 128 characters). */
 const ROOM_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,122}$/;

@@ -1,4 +1,4 @@
-import type { LoggedEvent } from '../../log/event-log';
+import type { LoggedEvent } from '../../log/event-log.js';
 
 /** Frames a chat client sends (JSON text frames, discriminated by `type`). */
 export type ClientFrame =
