@@ -1,5 +1,5 @@
 // ESLint for the whole workspace: the library (main, testing, ui entry points),
-// its schematics, the demo app and demo-server. Run by `npm test` (`npm run lint`).
+// its schematics, the server package, the demo app and demo-server. Run by `npm test` (`npm run lint`).
 //
 // Besides the usual TypeScript and Angular rules it holds the library's layers:
 //   core/                 framework-free: the connection engine, transports, chat protocol
@@ -129,14 +129,15 @@ export default tseslint.config(
     files: [`${LIB}/src/**/*.spec.ts`, `${LIB}/src/lib/integration/**/*.ts`],
     rules: { 'no-restricted-imports': ['error', { patterns: [noDemoServer] }] },
   },
-  // demo-server: its tests read untyped JSON off the wire; the token verifier rejects control
-  // characters on purpose and loads the ESM-only jose lazily with require().
+  // The server side (ngx-realtime-signals-server and demo-server): tests read untyped JSON off
+  // the wire; the token verifier rejects control characters on purpose and may load the
+  // ESM-only jose lazily with require().
   {
-    files: ['demo-server/test/**/*.ts'],
+    files: ['demo-server/test/**/*.ts', 'projects/ngx-realtime-signals-server/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['demo-server/src/auth/token-verifier.ts'],
+    files: ['{demo-server,projects/ngx-realtime-signals-server}/src/auth/token-verifier.ts'],
     rules: { 'no-control-regex': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   // The demo app uses the library as a package.

@@ -18,6 +18,14 @@ export { provideRealtime } from './lib/provide/provide-realtime';
 export type { AuthTokenFn, BufferSizes, RealtimeOptions } from './lib/provide/options';
 export type { ReconnectOptions } from './lib/core/reconnect-policy';
 export {
+  type RealtimeEndpoints,
+  type StreamEndpoint,
+  type StreamOptions,
+  type TopicUrl,
+  withEndpoints,
+} from './lib/provide/endpoints';
+export type { SseMessage, SseParse } from './lib/core/transports/sse-parse';
+export {
   type RealtimeFeature,
   type RealtimeFeatureKind,
   withAuthToken,
@@ -31,7 +39,7 @@ export {
 
 // notifications (SSE)
 export { NotificationService } from './lib/notifications/notification.service';
-export type { Notification } from './lib/notifications/notification';
+export type { Notification, NotificationConnectOptions } from './lib/notifications/notification';
 
 // long polling
 export { LongPollService } from './lib/long-poll/long-poll.service';

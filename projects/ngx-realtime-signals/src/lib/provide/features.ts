@@ -12,7 +12,15 @@ import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
  * const kinds: RealtimeFeatureKind[] = ['baseUrl', 'authToken'];
  * ```
  */
-export type RealtimeFeatureKind = 'baseUrl' | 'reconnect' | 'authToken' | 'buffers' | 'heartbeat' | 'fetch' | 'webSocket';
+export type RealtimeFeatureKind =
+  | 'baseUrl'
+  | 'reconnect'
+  | 'authToken'
+  | 'buffers'
+  | 'heartbeat'
+  | 'fetch'
+  | 'webSocket'
+  | 'endpoints';
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
@@ -85,6 +93,8 @@ export function withBuffers(sizes: Partial<BufferSizes>): RealtimeFeature {
 
 /**
  * The server's heartbeat interval; a stream silent for twice as long is restarted.
+ * `0` turns the watchdog off for every stream; `withEndpoints` and
+ * `NotificationService.connect(topic, { heartbeatMs })` set it per stream.
  *
  * @example
  * ```ts
