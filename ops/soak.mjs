@@ -233,6 +233,10 @@ async function main() {
   clearInterval(churning);
   await publishing;
   countReceived();
+  // The last second's replacements may still be connecting: give them a moment before counting.
+  await waitUntil(async () => slots.every((slot) => slot.client.record.currentState === 'open'), 'every client to be open', 15_000, 250).catch(
+    () => undefined,
+  );
 
   // Steady state: the first minute is warm-up (connections ramp, history fills to HISTORY_LIMIT).
   // After it, the heap after a full GC must not keep rising: compare the last minute with the lowest
