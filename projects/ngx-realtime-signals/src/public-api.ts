@@ -21,7 +21,15 @@ export {
   type SocketHandle,
 } from './lib/core/transports/realtime-transports';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
-export { httpError, networkError, realtimeError, isRealtimeError, TOKEN_EXPIRED } from './lib/core/errors';
+export {
+  type RealtimeErrorCode,
+  httpError,
+  networkError,
+  realtimeError,
+  socketClosedError,
+  isRealtimeError,
+  TOKEN_EXPIRED,
+} from './lib/core/errors';
 export {
   Connection,
   type AttemptContext,

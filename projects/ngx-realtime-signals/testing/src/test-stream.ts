@@ -1,4 +1,4 @@
-import { httpError, type RealtimeError, type RealtimeEvent, type StreamRequest, type StreamSink } from 'ngx-realtime-signals';
+import { httpError, realtimeError, type RealtimeError, type RealtimeEvent, type StreamRequest, type StreamSink } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
@@ -117,7 +117,7 @@ export class TestStream extends TestConnectionBase {
 
   /** Ends the stream with a retryable error (default `stream_ended`); the client schedules a reconnect. */
   drop(error: Partial<RealtimeError> = {}): void {
-    this.close({ code: 'stream_ended', message: 'The server ended the stream', retryable: true, ...error });
+    this.close({ ...realtimeError('stream_ended', 'The server ended the stream', true), ...error });
   }
 
   /** Ends the stream with a failure: an HTTP status (`fail(401)`) or a complete error value. */
