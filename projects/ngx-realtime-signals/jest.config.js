@@ -9,6 +9,8 @@ const moduleNameMapper = {
   '^ngx-realtime-signals/(testing|ui)$': '<rootDir>/$1/src/public-api.ts',
   // Integration specs start the real demo-server through this alias (tsconfig.spec.json `paths`).
   '^@demo-server/(.*)$': '<rootDir>/../../demo-server/$1',
+  // The in-process demo-server runs on the server package's sources.
+  ...require('../ngx-realtime-signals-server/jest-module-map.cjs'),
 };
 
 /** The library: unit tests (jsdom) and integration tests against the real demo-server (node). */

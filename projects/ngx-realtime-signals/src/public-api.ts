@@ -20,6 +20,7 @@ export {
   type SocketSink,
   type SocketHandle,
 } from './lib/core/transports/realtime-transports';
+export type { SseMessage, SseParse } from './lib/core/transports/sse-parse';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
 export {
   type RealtimeErrorCode,
@@ -59,6 +60,13 @@ export {
   withWebSocket,
 } from './lib/provide/features';
 export { provideRealtime } from './lib/provide/provide-realtime';
+export {
+  type RealtimeEndpoints,
+  type StreamEndpoint,
+  type StreamOptions,
+  type TopicUrl,
+  withEndpoints,
+} from './lib/provide/endpoints';
 export { FetchRealtimeTransports } from './lib/provide/fetch-realtime-transports';
 
 // chat
@@ -67,7 +75,7 @@ export type { ChatRoom } from './lib/chat/room-handle';
 export { ChatService } from './lib/chat/chat.service';
 
 // notifications (SSE)
-export type { Notification } from './lib/notifications/notification';
+export type { Notification, NotificationConnectOptions } from './lib/notifications/notification';
 export { NotificationService } from './lib/notifications/notification.service';
 
 // long polling

@@ -15,6 +15,7 @@ export const REALTIME_ERROR_CODES = [
   'bad_content_type',
   'stream_ended',
   'protocol',
+  'parse_failed',
   'heartbeat_timeout',
   'socket_closed',
   'join_refused',

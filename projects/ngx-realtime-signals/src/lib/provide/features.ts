@@ -11,7 +11,15 @@ import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
  * const hasAuth = features.some((f) => f.kind === 'authToken');
  * ```
  */
-export type RealtimeFeatureKind = 'baseUrl' | 'reconnect' | 'authToken' | 'buffers' | 'heartbeat' | 'fetch' | 'webSocket';
+export type RealtimeFeatureKind =
+  | 'baseUrl'
+  | 'reconnect'
+  | 'authToken'
+  | 'buffers'
+  | 'heartbeat'
+  | 'fetch'
+  | 'webSocket'
+  | 'endpoints';
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
@@ -82,6 +90,8 @@ export function withBuffers(sizes: Partial<BufferSizes>): RealtimeFeature {
 
 /**
  * The server's heartbeat interval; a stream silent for twice as long is restarted.
+ * `0` turns the watchdog off for every stream; `withEndpoints` and
+ * `NotificationService.connect(topic, { heartbeatMs })` set it per stream.
  *
  * @example
  * ```ts
