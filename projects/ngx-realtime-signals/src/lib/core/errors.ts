@@ -1,11 +1,36 @@
 import type { RealtimeError } from './types';
 
 /**
- * Every code a {@link RealtimeError} can carry, each with one meaning (listed in the
- * README's "Error codes" section). HTTP statuses are not codes of their own: every
- * refused HTTP answer is `http_error` with the status in `status`, so the list stays
- * finite and `Record<RealtimeErrorCode, string>` can name every case.
+ * The closed vocabulary of {@link RealtimeError.code}: every code the library reports,
+ * each with one meaning (listed in the README's "Error codes" section). HTTP statuses
+ * are not codes of their own: every refused HTTP answer is `http_error` with the
+ * status in `status`, so the list stays finite and `Record<RealtimeErrorCode, string>`
+ * can name every case.
+ *
+ * @example
+ * ```ts
+ * const text: Record<RealtimeErrorCode, string> = { network: 'No connection', offline: 'You are offline', ... };
+ * const label = computed(() => { const error = chat.lastError(); return error ? text[error.code] : ''; });
+ * ```
  */
+export type RealtimeErrorCode =
+  | 'network'
+  | 'offline'
+  | 'http_error'
+  | 'token_expired'
+  | 'auth_token_failed'
+  | 'bad_content_type'
+  | 'stream_ended'
+  | 'protocol'
+  | 'parse_failed'
+  | 'heartbeat_timeout'
+  | 'socket_closed'
+  | 'join_refused'
+  | 'invalid_url'
+  | 'unsupported'
+  | 'aborted';
+
+/** Every {@link RealtimeErrorCode}, for code that checks a value against the vocabulary. */
 export const REALTIME_ERROR_CODES = [
   'network',
   'offline',
@@ -22,18 +47,11 @@ export const REALTIME_ERROR_CODES = [
   'invalid_url',
   'unsupported',
   'aborted',
-] as const;
+] as const satisfies readonly RealtimeErrorCode[];
 
-/**
- * The closed vocabulary of {@link RealtimeError.code}.
- *
- * @example
- * ```ts
- * const text: Record<RealtimeErrorCode, string> = { network: 'No connection', offline: 'You are offline', ... };
- * const label = computed(() => { const error = chat.lastError(); return error ? text[error.code] : ''; });
- * ```
- */
-export type RealtimeErrorCode = (typeof REALTIME_ERROR_CODES)[number];
+// the list above names every code of the union (a missing one fails to compile here)
+const EVERY_CODE_LISTED: [Exclude<RealtimeErrorCode, (typeof REALTIME_ERROR_CODES)[number]>] extends [never] ? true : never = true;
+void EVERY_CODE_LISTED;
 
 /**
  * Statuses worth retrying: the server is overloaded or briefly unavailable.
@@ -82,7 +100,7 @@ export function realtimeError(
  * The error value for an HTTP answer other than the expected one: `http_error`
  * with `status`, retryable for 408, 425, 429 and 5xx. `serverCode` is the
  * `error.code` of the answer's JSON body: a 401 `token_expired` becomes the
- * retryable {@link TOKEN_EXPIRED} (a fresh token may fix it), every other 401 stays final.
+ * retryable `token_expired` (a fresh token may fix it), every other 401 stays final.
  *
  * @example
  * ```ts
@@ -127,7 +145,7 @@ export function authTokenError(cause: unknown): RealtimeError {
 }
 
 /**
- * The chat socket closed after it had opened: close code 4401 is {@link TOKEN_EXPIRED}
+ * The chat socket closed after it had opened: close code 4401 is `token_expired`
  * (retried at once with a fresh token), 1008 is final, every other close is a
  * retryable `socket_closed`.
  *

@@ -33,12 +33,15 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
  * ```
  */
 export interface RealtimeError {
+  /** What went wrong, from the closed list of the README's "Error codes". */
   code: RealtimeErrorCode;
+  /** A sentence for logs and developers (not meant for end users). */
   message: string;
   /** The HTTP status, for `http_error` (and `token_expired` from an HTTP answer). */
   status?: number;
   /** The server's own `error.code` when it sent one (a JSON error body, a chat `error` frame), e.g. `too_many_rooms`. */
   serverCode?: string;
+  /** Whether the connection tries again; false means the state is now `failed`. */
   retryable: boolean;
 }
 
