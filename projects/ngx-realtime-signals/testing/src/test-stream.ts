@@ -1,4 +1,4 @@
-import { httpError, type RealtimeError, type RealtimeEvent, type StreamRequest, type StreamSink } from 'ngx-realtime-signals';
+import { ɵhttpError as httpError, type RealtimeError, type RealtimeEvent, type ɵStreamRequest as StreamRequest, type ɵStreamSink as StreamSink } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
