@@ -21,6 +21,8 @@ export {
   type SocketHandle,
 } from './lib/core/transports/realtime-transports';
 export type { SseMessage, SseParse } from './lib/core/transports/sse-parse';
+/** For `ngx-realtime-signals/testing` only (`TestStream.message`); not part of the public API. */
+export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
 export { httpError, networkError, realtimeError, isRealtimeError, TOKEN_EXPIRED } from './lib/core/errors';
 export {
