@@ -1,11 +1,11 @@
 import {
-  httpError,
-  realtimeError,
+  ɵhttpError as httpError,
+  ɵrealtimeError as realtimeError,
   ɵsseMessageReader as sseMessageReader,
   type RealtimeError,
   type RealtimeEvent,
-  type StreamRequest,
-  type StreamSink,
+  type ɵStreamRequest as StreamRequest,
+  type ɵStreamSink as StreamSink,
 } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';

@@ -56,7 +56,7 @@ export class ChatService implements ConnectionStatus {
   readonly user = this.userSignal.asReadonly();
   /** Round trip of the last ping, in ms; null while not connected. */
   readonly latencyMs = this.latencySignal.asReadonly();
-  /** Rooms joined through {@link join}, in join order. */
+  /** Rooms joined through {@link ChatService.join}, in join order. */
   readonly rooms = this.roomsSignal.asReadonly();
 
   private readonly handles = new Map<string, RoomHandle>();

@@ -4,7 +4,6 @@ import {
   ChatService,
   LongPollService,
   NotificationService,
-  REALTIME_CONFIG,
   provideRealtime,
   withBaseUrl,
   withEndpoints,
@@ -15,6 +14,7 @@ import {
   type RealtimeOptions,
   type SseMessage,
 } from 'ngx-realtime-signals';
+import { REALTIME_CONFIG } from './tokens';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
 function setup(...args: (RealtimeOptions | RealtimeFeature)[]) {

@@ -88,7 +88,7 @@ export interface RealtimeEndpoints {
  * ```
  */
 export function withEndpoints(endpoints: RealtimeEndpoints): RealtimeFeature {
-  return { kind: 'endpoints', options: { endpoints: checkEndpoints(endpoints, 'withEndpoints') }, providers: [] };
+  return { ɵkind: 'endpoints', ɵoptions: { endpoints: checkEndpoints(endpoints, 'withEndpoints') }, ɵproviders: [] };
 }
 
 /**

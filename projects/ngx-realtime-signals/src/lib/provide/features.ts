@@ -4,11 +4,12 @@ import type { AuthTokenFn, BufferSizes, RealtimeOptions } from './options';
 import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
 
 /**
- * What a {@link RealtimeFeature} configures.
+ * What a {@link RealtimeFeature} configures: one kind per `with*` function.
  *
  * @example
  * ```ts
- * const hasAuth = features.some((f) => f.kind === 'authToken');
+ * // withAuthToken(...) makes a feature of kind 'authToken'
+ * const kinds: RealtimeFeatureKind[] = ['baseUrl', 'authToken'];
  * ```
  */
 export type RealtimeFeatureKind =
@@ -23,6 +24,8 @@ export type RealtimeFeatureKind =
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
+ * Its contents are private (the `ɵ` members): build features with the `with*`
+ * functions, never by hand.
  *
  * @example
  * ```ts
@@ -31,13 +34,13 @@ export type RealtimeFeatureKind =
  * ```
  */
 export interface RealtimeFeature {
-  readonly kind: RealtimeFeatureKind;
-  readonly options: RealtimeOptions;
-  readonly providers: readonly Provider[];
+  readonly ɵkind: RealtimeFeatureKind;
+  readonly ɵoptions: RealtimeOptions;
+  readonly ɵproviders: readonly Provider[];
 }
 
 function feature(kind: RealtimeFeatureKind, options: RealtimeOptions, providers: Provider[] = []): RealtimeFeature {
-  return { kind, options, providers };
+  return { ɵkind: kind, ɵoptions: options, ɵproviders: providers };
 }
 
 /**

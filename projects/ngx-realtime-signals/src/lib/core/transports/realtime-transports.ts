@@ -143,7 +143,9 @@ export interface SocketHandle {
  * The transport seam and its DI token. Services never touch `fetch` or
  * `WebSocket` directly: `provideRealtime()` provides the fetch/WebSocket
  * implementation, `provideRealtimeTesting()` a controllable one. Reconnection,
- * cursors, dedup and the outbox live above this seam.
+ * cursors, dedup and the outbox live above this seam. Private: exported only as
+ * `ɵRealtimeTransports`, for the testing entry point; apps swap `fetch` and
+ * `WebSocket` with `withFetch` and `withWebSocket`.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser } from 'eventsource-parser';
 import { parseErrorBody, httpError, networkError, realtimeError } from '../errors';
 import type { StreamRequest, StreamSink } from './realtime-transports';
 import { readSseMessage } from './sse-parse';
@@ -140,7 +140,7 @@ export function sseMessageReader(
   req: StreamRequest,
   sink: StreamSink,
   fail: (message: string) => void,
-): (message: Pick<EventSourceMessage, 'data'> & Partial<EventSourceMessage>) => void {
+): (message: { readonly id?: string; readonly event?: string; readonly data: string }) => void {
   let lastEventId = req.cursor ?? '';
   return (message) => {
     if (message.id !== undefined) {
