@@ -68,3 +68,5 @@ export {
   realtimeError as ɵrealtimeError,
   socketClosedError as ɵsocketClosedError,
 } from './lib/core/errors';
+// private: the SSE reader, so TestStream.message reads a raw message as the transport does
+export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';
