@@ -10,6 +10,7 @@ import { ApiError, sendError } from './errors';
 import { ConnectionLimiter, HttpRateLimiter } from './limits';
 import type { EventLog } from './log/event-log';
 import { MemoryEventLog } from './log/memory-log';
+import { RedisEventLog } from './log/redis-log';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import { requestLog } from './request-log';
@@ -50,8 +51,9 @@ export interface DemoServerOptions {
 export function createDemoServer(config: Config, opts: DemoServerOptions = {}): DemoServer {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const ownsLog = opts.log === undefined;
-  const log = opts.log ?? new MemoryEventLog({ historyLimit: config.historyLimit });
+  const log = opts.log ?? createEventLog(config, logger);
   const metrics = createMetrics();
+  metrics.observeLog(() => log.status());
   const connections = new ConnectionLimiter(config.maxConnectionsPerIp);
   const rate = new HttpRateLimiter(config.httpRateLimit, config.httpRateWindowMs);
   const deps = { log, config, logger, metrics, connections };
@@ -88,7 +90,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     '/api/health',
     healthHandler(
       () => ({ sse: sse.connectionCount(), longPoll: poll.connectionCount(), websocket: chat.connectionCount() }),
-      log instanceof MemoryEventLog ? 'memory' : 'external',
+      () => log.status(),
     ),
   );
   app.get(CHAT_PATH, () => {
@@ -173,6 +175,18 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
       return closing;
     },
   };
+}
+
+/** The log `config` asks for: Redis Streams with REDIS_URL, else in memory. */
+export function createEventLog(config: Config, logger: Logger): EventLog {
+  if (config.redisUrl === null) return new MemoryEventLog({ historyLimit: config.historyLimit });
+  return new RedisEventLog({
+    url: config.redisUrl,
+    historyLimit: config.historyLimit,
+    keyPrefix: config.redisKeyPrefix,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    onLog: (level, message, error) => logger[level](error === undefined ? {} : { err: error }, message),
+  });
 }
 
 function baseUrl(server: http.Server): string {

@@ -60,10 +60,12 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
     // Subscribe before reading so an append between the read and the wait cannot be missed.
     let wake: (() => void) | null = null;
     let woken = false;
-    const unsubscribe = log.subscribe(topic, () => {
+    // A reset of the shared log wakes the poll too: the re-read from its cursor then answers the gap.
+    const onAppendOrReset = (): void => {
       woken = true;
       wake?.();
-    });
+    };
+    const unsubscribe = log.subscribe(topic, onAppendOrReset, onAppendOrReset);
     let timer: NodeJS.Timeout | undefined;
     let done = false;
     const finish = (): void => {

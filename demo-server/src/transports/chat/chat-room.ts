@@ -8,6 +8,8 @@ export interface RoomMember {
   readonly user: string;
   /** Writes one pre-encoded frame (shared by every recipient; never mutated). */
   deliver(frame: Buffer): void;
+  /** The log lost events this member had not received: it must re-join with `since` (reconnect). */
+  resync(): void;
 }
 
 export interface RoomOptions {
@@ -65,7 +67,13 @@ export class ChatRoom {
   ) {
     this.topic = chatTopic(name);
     this.presence = new PresenceCoalescer(options.presenceWindowMs, (delta) => this.broadcastPresence(delta));
-    this.unsubscribe = options.log.subscribe(this.topic, (event) => this.broadcastEvent(event));
+    this.unsubscribe = options.log.subscribe(
+      this.topic,
+      (event) => this.broadcastEvent(event),
+      () => {
+        for (const member of [...this.active, ...this.pending.keys()]) member.resync();
+      },
+    );
   }
 
   get memberCount(): number {
