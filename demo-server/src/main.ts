@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDemoServer } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
-import { RedisEventLog } from './log/redis-log';
+import { RedisEventLog } from 'ngx-realtime-signals-server';
 import { startScenario } from './scenario';
 
 const REDIS_START_WAIT_MS = 5000;
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       staticDir: config.staticDir,
       demoScenario: config.demoScenario,
       auth: config.authSecret === null ? 'off' : 'hs256',
-      log: server.log.status().kind,
+      log: server.log.status?.().kind ?? 'external',
     },
     'demo-server listening',
   );

@@ -1,11 +1,17 @@
-import { RedisEventLog } from '../src/log/redis-log';
-import { compareStreamIds } from '../src/log/stream-id';
+import type { RedisEventLog } from 'ngx-realtime-signals-server';
 import { ChatTestClient } from './support/chat-client';
 import { publish, publishOk, rawRequest, waitFor } from './support/http-client';
-import { deleteKeys, randomKeyPrefix, redisClient, REDIS_TEST_URL, startOwnRedis, type OwnRedis } from './support/redis';
+import {
+  deleteKeys,
+  randomKeyPrefix,
+  redisClient,
+  REDIS_TEST_URL,
+  startOwnRedis,
+  type OwnRedis,
+} from '../../projects/ngx-realtime-signals-server/test/support/redis';
 import { startServer, type StartedServer } from './support/server';
 import { openSse, payload, type SseReader } from './support/sse-reader';
-import { startTcpRelay, type TcpRelay } from './support/tcp-relay';
+import { startTcpRelay, type TcpRelay } from '../../projects/ngx-realtime-signals-server/test/support/tcp-relay';
 
 /** A demo-server instance on the Redis log at `url`; resolves once its Redis connections are up. */
 async function startInstance(url: string, prefix: string, env: Record<string, string> = {}): Promise<StartedServer> {
@@ -39,7 +45,13 @@ function pollLoop(url: string, topic: string, cursor: string) {
 }
 
 const sseIds = (reader: SseReader) => reader.events.filter((e) => e.event !== 'reset').map((e) => payload(e).id as string);
-const byLogOrder = (ids: string[]) => [...ids].sort(compareStreamIds);
+/** Stream ids `<ms>-<seq>` in log order. */
+const byLogOrder = (ids: string[]) =>
+  [...ids].sort((a, b) => {
+    const [am, as] = a.split('-').map(Number);
+    const [bm, bs] = b.split('-').map(Number);
+    return am - bm || as - bs;
+  });
 
 describe('demo-server instances sharing one Redis', () => {
   const prefix = randomKeyPrefix();

@@ -22,7 +22,7 @@ export const TOKEN_EXPIRED = 'token_expired';
 /**
  * The error value for an HTTP status other than 200. `serverCode` is the
  * `error.code` of the answer's JSON body: a 401 `token_expired` becomes the
- * retryable {@link TOKEN_EXPIRED} (a fresh token may fix it), every other 401 stays final.
+ * retryable `token_expired` (a fresh token may fix it), every other 401 stays final.
  *
  * @example
  * ```ts
@@ -84,11 +84,11 @@ export function isRealtimeError(value: unknown): value is RealtimeError {
  *
  * @example
  * ```ts
- * const { code, message } = errorBody(await response.text());
+ * const { code, message } = parseErrorBody(await response.text());
  * throw httpError(response.status, message ?? `HTTP ${response.status}`, code);
  * ```
  */
-export function errorBody(text: string): { code: string | null; message: string | null } {
+export function parseErrorBody(text: string): { code: string | null; message: string | null } {
   let error: unknown;
   try {
     error = (JSON.parse(text) as { error?: unknown } | null)?.error;
