@@ -40,6 +40,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'projects/*/dist/**',
       'out-tsc/**',
       '.angular/**',
       'coverage/**',

@@ -40,7 +40,8 @@ export interface Realtime {
   /**
    * Appends an event from server code (no HTTP, no auth check) and delivers it to every
    * subscriber of `topic`. Resolves with the logged event; rejects with an ApiError
-   * (`invalid_topic`, `invalid_type`, `reserved_type`, `invalid_body`, `shutting_down`) when it cannot.
+   * (`invalid_topic`, `invalid_type`, `reserved_type`, `invalid_body`, `shutting_down`) when it cannot,
+   * or with LogUnavailableError when the log's store (Redis) cannot be reached: nothing was appended.
    */
   publish<T = unknown>(topic: string, type: string, data?: T): Promise<LoggedEvent>;
   /** Open connections per transport, as `GET health` reports them. */
