@@ -160,6 +160,7 @@ export function createEventLog(config: Config, logger: Logger): EventLog {
     historyLimit: config.historyLimit,
     keyPrefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisCommandTimeoutMs,
+    presenceTtlMs: config.presenceTtlMs,
     onLog: (level, message, error) => logger[level](error === undefined ? {} : { err: error }, message),
   });
 }

@@ -55,6 +55,8 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** A Redis command slower than this fails (a publish answers 503 log_unavailable). */
   readonly redisCommandTimeoutMs: number;
+  /** With Redis: chat presence of an instance expires this long after its last refresh (a crashed instance's users leave). */
+  readonly presenceTtlMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -159,7 +161,7 @@ function auth(env: Env): AuthSettings {
   return { authSecret, authIssuer, authAudience, authClockToleranceS };
 }
 
-function redis(env: Env): Pick<Config, 'redisUrl' | 'redisKeyPrefix' | 'redisCommandTimeoutMs'> {
+function redis(env: Env): Pick<Config, 'redisUrl' | 'redisKeyPrefix' | 'redisCommandTimeoutMs' | 'presenceTtlMs'> {
   const raw = text(env, 'REDIS_URL', '');
   let redisUrl: string | null = null;
   if (raw !== '') {
@@ -182,6 +184,7 @@ function redis(env: Env): Pick<Config, 'redisUrl' | 'redisKeyPrefix' | 'redisCom
     redisUrl,
     redisKeyPrefix,
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 5000, 10, 600_000),
+    presenceTtlMs: integer(env, 'PRESENCE_TTL_MS', 30_000, 100, 3_600_000),
   };
 }
 
@@ -251,7 +254,8 @@ export function loadConfig(env: Env = process.env): Config {
  * const realtime = createRealtime({ ...realtimeOptions(loadConfig()), basePath: '/api' });
  */
 export function realtimeOptions(config: Config): Omit<RealtimeOptions, 'basePath'> {
-  const { port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, ...settings } = config;
-  void [port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs];
+  const { port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs, ...settings } =
+    config;
+  void [port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs];
   return settings;
 }

@@ -1,5 +1,6 @@
 import type { RedisEventLog } from 'ngx-realtime-signals-server';
 import { ChatTestClient } from './support/chat-client';
+import { startInstanceProcess } from './support/instance-process';
 import { publish, publishOk, rawRequest, waitFor } from './support/http-client';
 import {
   deleteKeys,
@@ -117,6 +118,45 @@ describe('demo-server instances sharing one Redis', () => {
     await watcher.next('message', (frame) => frame.event.data.clientId === 'marker');
     expect(watcher.all('message', (frame) => frame.event.data.clientId === 'client-id-1')).toHaveLength(1);
   });
+
+  it('keeps presence and typing global, and lets the users of a crashed instance leave', async () => {
+    const env = { PRESENCE_TTL_MS: '1500', PRESENCE_WINDOW_MS: '20' };
+    const [a, b] = await Promise.all([0, 1].map(() => startInstance(REDIS_TEST_URL, prefix, env)));
+    instances.push(a, b);
+    const crashing = await startInstanceProcess({ REDIS_URL: REDIS_TEST_URL, REDIS_KEY_PREFIX: prefix, ...env });
+    try {
+      const ws = (url: string, name: string) => `${url.replace('http', 'ws')}/api/chat?name=${name}`;
+      const ada = await ChatTestClient.connect(ws(a.url, 'ada'));
+      clients.push(ada);
+      await ada.join('plaza');
+      const bob = await ChatTestClient.connect(ws(b.url, 'bob'));
+      const bobAgain = await ChatTestClient.connect(ws(a.url, 'bob'));
+      clients.push(bob, bobAgain);
+      const bobJoined = await bob.join('plaza');
+      expect(bobJoined).toEqual(expect.objectContaining({ members: ['ada', 'bob'], count: 2 }));
+      await bobAgain.join('plaza'); // the same user through a second instance counts once
+      await ada.next('presence', (frame) => frame.joined?.includes('bob') && frame.count === 2);
+
+      const cara = await ChatTestClient.connect(ws(crashing.url, 'cara'));
+      expect(await cara.join('plaza')).toEqual(expect.objectContaining({ members: ['ada', 'bob', 'cara'], count: 3 }));
+      await ada.next('presence', (frame) => frame.joined?.includes('cara') && frame.count === 3);
+
+      bob.send({ type: 'typing', room: 'plaza' });
+      await ada.next('typing', (frame) => frame.user === 'bob');
+      expect(bob.all('typing')).toEqual([]);
+
+      await crashing.kill();
+      await ada.next('presence', (frame) => frame.left?.includes('cara') && frame.count === 2, 15_000);
+      const late = await ChatTestClient.connect(ws(b.url, 'dan'));
+      clients.push(late);
+      expect(await late.join('plaza')).toEqual(expect.objectContaining({ members: ['ada', 'bob', 'dan'], count: 3 }));
+      await bob.close();
+      await bobAgain.close();
+      await ada.next('presence', (frame) => frame.left?.includes('bob') && frame.count === 2);
+    } finally {
+      await crashing.kill();
+    }
+  }, 60_000);
 
   describe('when Redis fails', () => {
     let redis: OwnRedis;

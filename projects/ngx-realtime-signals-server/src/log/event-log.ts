@@ -1,3 +1,5 @@
+import type { SharedPresence } from './shared-presence.js';
+
 /** One event as every transport delivers it. `ts` is server time in ms since epoch. */
 export interface LoggedEvent {
   readonly id: string;
@@ -62,6 +64,8 @@ export interface EventLog {
   isValidCursor(cursor: string): boolean;
   /** Log order of two ids of this log: negative when `a` comes first. */
   compare(a: string, b: string): number;
+  /** Chat presence shared by every process of a deployment (the Redis log); without it presence is per process. */
+  readonly presence?: SharedPresence;
   /**
    * What `GET health` and the metrics report about the store behind the log. Optional for a
    * log of the app's own: without it the log counts as `external` and always `ok`.

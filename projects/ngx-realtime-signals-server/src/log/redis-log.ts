@@ -10,6 +10,8 @@ import {
   type ReadResult,
 } from './event-log.js';
 import { APPEND_ONCE_SCRIPT, APPEND_SCRIPT, EPOCH_SCRIPT, READ_SCRIPT, type RedisScript } from './redis-scripts.js';
+import { RedisPresence } from './redis-presence.js';
+import type { SharedPresence } from './shared-presence.js';
 import { compareStreamIds, parseStreamId } from './stream-id.js';
 
 /*
@@ -40,6 +42,8 @@ export interface RedisEventLogOptions {
   readCount?: number;
   /** Upper bound of the delay between reconnect attempts. Default 2000. */
   reconnectMaxDelayMs?: number;
+  /** Chat presence entries of a process expire this long after its last refresh (a crashed process's users leave then). Default 30000. */
+  presenceTtlMs?: number;
   /** How long a chat send's clientId is remembered (besides the newest historyLimit per room). Default 24 h. */
   dedupTtlMs?: number;
   now?: () => number;
@@ -67,7 +71,7 @@ interface Feed {
 
 export interface RedisLogCounters {
   /** Commands that failed because Redis was unreachable or slow, by operation. */
-  failures: Record<'append' | 'read' | 'fan_out', number>;
+  failures: Record<'append' | 'read' | 'fan_out' | 'presence', number>;
   /** Times a connection to Redis was lost. */
   disconnects: number;
   /** Live subscriptions told to re-read because events were lost (Redis lost its data, or a reader fell behind). */
@@ -124,8 +128,10 @@ export class RedisEventLog implements EventLog {
   private readonly closing = new AbortController();
   private readonly loop: Promise<void>;
   private readonly connected: Promise<void>;
-  private readonly counters: RedisLogCounters = { failures: { append: 0, read: 0, fan_out: 0 }, disconnects: 0, resets: 0 };
+  private readonly counters: RedisLogCounters = { failures: { append: 0, read: 0, fan_out: 0, presence: 0 }, disconnects: 0, resets: 0 };
   private readonly url: string;
+  private readonly presenceTtlMs: number;
+  private sharedPresence: RedisPresence | undefined;
 
   constructor(options: RedisEventLogOptions) {
     if (!Number.isInteger(options.historyLimit) || options.historyLimit < 1) {
@@ -139,6 +145,7 @@ export class RedisEventLog implements EventLog {
     this.readCount = options.readCount ?? 1000;
     this.reconnectMaxDelayMs = options.reconnectMaxDelayMs ?? 2000;
     this.dedupTtlMs = options.dedupTtlMs ?? 24 * 3_600_000;
+    this.presenceTtlMs = options.presenceTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.report = options.onLog ?? (() => undefined);
     this.historyCeiling = Math.max(this.historyLimit, Math.floor(this.historyLimit * 1.1));
@@ -246,6 +253,21 @@ export class RedisEventLog implements EventLog {
     };
   }
 
+  /** Chat presence and typing shared with every process on this Redis (created on first use). */
+  get presence(): SharedPresence {
+    this.sharedPresence ??= new RedisPresence({
+      prefix: this.prefix,
+      instanceId: this.instanceId,
+      ttlMs: this.presenceTtlMs,
+      now: this.now,
+      run: (lua, keys, args) => this.script('presence', lua, keys, args),
+      subscriber: () => this.client('presence'),
+      publish: (channel, message) => this.guard('presence', this.commands, () => this.commands.sendCommand(['PUBLISH', channel, message])),
+      onError: (message, error) => this.report('warn', message, error),
+    });
+    return this.sharedPresence;
+  }
+
   isValidCursor(cursor: string): boolean {
     return parseStreamId(cursor) !== null;
   }
@@ -276,6 +298,7 @@ export class RedisEventLog implements EventLog {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
+    this.sharedPresence?.close();
     for (const feed of this.feeds.values()) feed.listeners.clear();
     this.feeds.clear();
     // The fan-out may be blocked in XREAD: destroying its connection ends that at once.
@@ -332,7 +355,7 @@ export class RedisEventLog implements EventLog {
     return this.guard(operation, this.commands, () => this.commands.sendCommand<T>(args));
   }
 
-  private async script<T>(operation: 'append' | 'read', lua: RedisScript, keys: string[], args: string[], client = this.commands): Promise<T> {
+  private async script<T>(operation: keyof RedisLogCounters['failures'], lua: RedisScript, keys: string[], args: string[], client = this.commands): Promise<T> {
     return this.guard(operation, client, async () => {
       try {
         return await client.sendCommand<T>(['EVALSHA', lua.sha1, String(keys.length), ...keys, ...args]);

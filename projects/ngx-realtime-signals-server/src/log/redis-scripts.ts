@@ -139,3 +139,61 @@ redis.call('PEXPIRE', KEYS[2], ARGV[8])
 redis.call('PEXPIRE', KEYS[3], ARGV[8])
 return { 1, id }
 `);
+
+/**
+ * Presence keys of one room: KEYS = entries (zset `<instance>|<user>` -> expiry ms), users (zset
+ * user -> first seen ms, for join order), counts (hash user -> entries). Entries past their expiry
+ * belong to a process that stopped refreshing them (it crashed): they are removed first, and a
+ * user whose last entry goes is announced as left on the presence channel.
+ */
+const PRESENCE = `
+local function announce(channel, room, field, user)
+  local change = { room = room, count = redis.call('ZCARD', KEYS[2]) }
+  change[field] = user
+  redis.call('PUBLISH', channel, cjson.encode(change))
+end
+local function drop(entry, channel, room)
+  if redis.call('ZREM', KEYS[1], entry) == 0 then return end
+  local user = string.match(entry, '^[^|]*|(.*)$')
+  if redis.call('HINCRBY', KEYS[3], user, -1) <= 0 then
+    redis.call('HDEL', KEYS[3], user)
+    redis.call('ZREM', KEYS[2], user)
+    announce(channel, room, 'left', user)
+  end
+end
+local function prune(now, channel, room)
+  for _, entry in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)) do drop(entry, channel, room) end
+end
+`;
+
+/** ARGV: instance, expiry, now, channel, room, key ttl ms, user... Adds or refreshes this process's users. */
+export const PRESENCE_JOIN_SCRIPT = script(`${PRESENCE}
+prune(ARGV[3], ARGV[4], ARGV[5])
+for i = 7, #ARGV do
+  local user = ARGV[i]
+  if redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1] .. '|' .. user) == 1 then
+    if redis.call('HINCRBY', KEYS[3], user, 1) == 1 then
+      redis.call('ZADD', KEYS[2], ARGV[3], user)
+      announce(ARGV[4], ARGV[5], 'joined', user)
+    end
+  end
+end
+for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ARGV[6]) end
+return 1
+`);
+
+/** ARGV: instance, now, channel, room, user. This process's last connection of the user left. */
+export const PRESENCE_LEAVE_SCRIPT = script(`${PRESENCE}
+prune(ARGV[2], ARGV[3], ARGV[4])
+drop(ARGV[1] .. '|' .. ARGV[5], ARGV[3], ARGV[4])
+return 1
+`);
+
+/** ARGV: now, channel, room, limit. Returns { first `limit` users in join order, user count }. */
+export const PRESENCE_MEMBERS_SCRIPT = script(`${PRESENCE}
+prune(ARGV[1], ARGV[2], ARGV[3])
+local limit = tonumber(ARGV[4])
+local members = {}
+if limit > 0 then members = redis.call('ZRANGE', KEYS[2], 0, limit - 1) end
+return { members, redis.call('ZCARD', KEYS[2]) }
+`);
