@@ -170,6 +170,16 @@ describe('RedisEventLog', () => {
     expect(Number(await redis.sendCommand(['XLEN', a.streamKey('chat:dedup')]))).toBe(1);
   });
 
+  it.each([
+    [{ url: 'http://127.0.0.1:6379' }, /url must be a redis:\/\/ or rediss:\/\/ URL/],
+    [{ historyLimit: 0 }, /historyLimit must be a positive integer/],
+    [{ keyPrefix: 'a b' }, /keyPrefix must be 1..64 characters/],
+    [{ commandTimeoutMs: 0 }, /commandTimeoutMs must be a positive integer/],
+    [{ presenceTtlMs: 1.5 }, /presenceTtlMs must be a positive integer/],
+  ])('refuses the option %o with a message naming it', (bad, message) => {
+    expect(() => new RedisEventLog({ url: REDIS_TEST_URL, historyLimit: 10, ...bad })).toThrow(message);
+  });
+
   it('fails an append at once with LogUnavailableError while Redis is unreachable, and reports degraded', async () => {
     const log = new RedisEventLog({ url: 'redis://127.0.0.1:1', historyLimit: 10, keyPrefix: prefix, reconnectMaxDelayMs: 100 });
     logs.push(log);

@@ -137,6 +137,16 @@ export class RedisEventLog implements EventLog {
     if (!Number.isInteger(options.historyLimit) || options.historyLimit < 1) {
       throw new RangeError('historyLimit must be a positive integer');
     }
+    if (typeof options.url !== 'string' || !/^rediss?:\/\/./.test(options.url)) {
+      throw new RangeError('url must be a redis:// or rediss:// URL');
+    }
+    if (options.keyPrefix !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(options.keyPrefix)) {
+      throw new RangeError('keyPrefix must be 1..64 characters of [A-Za-z0-9._:-]');
+    }
+    for (const name of ['commandTimeoutMs', 'blockMs', 'readCount', 'reconnectMaxDelayMs', 'dedupTtlMs', 'presenceTtlMs'] as const) {
+      const value = options[name];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new RangeError(`${name} must be a positive integer`);
+    }
     this.url = options.url;
     this.prefix = options.keyPrefix ?? 'rts:';
     this.historyLimit = options.historyLimit;
