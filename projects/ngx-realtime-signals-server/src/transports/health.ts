@@ -9,7 +9,7 @@ export interface ConnectionCounts {
 }
 
 /**
- * GET /api/health: liveness, the log's state, and the open connections per transport.
+ * GET health: liveness, the log's state, and the open connections per transport.
  *
  * `200 { status: "ok" }` while the log's store answers; `503 { status: "degraded" }` while it
  * does not (Redis unreachable). A load balancer then sends new connections to instances that can
@@ -19,7 +19,7 @@ export interface ConnectionCounts {
  * fan-out reconnects. The body is the same in both cases, so a probe can tell "degraded" from "down".
  *
  * @example
- * app.get('/api/health', healthHandler(() => counts(), () => log.status()));
+ * router.get('/health', healthHandler(() => counts(), () => log.status()));
  */
 export function healthHandler(counts: () => ConnectionCounts, logStatus: () => LogStatus, startedAt = Date.now()) {
   return (_req: Request, res: Response): void => {
