@@ -1,7 +1,39 @@
 /**
  * @jest-environment node
  */
-import { typeErrors } from '../integration/type-errors';
+import * as path from 'node:path';
+import ts from 'typescript';
+
+/**
+ * Type checks a snippet against the library's public API with the workspace's
+ * compiler settings; returns the messages of its errors.
+ */
+function typeErrors(snippet: string): string[] {
+  const root = path.resolve(__dirname, '../../../../..');
+  const file = path.join(__dirname, '__connect-types-snippet.ts');
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    experimentalDecorators: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Preserve,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    types: [],
+    baseUrl: root,
+    paths: { 'ngx-realtime-signals': ['projects/ngx-realtime-signals/src/public-api.ts'] },
+  };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (name) => (path.resolve(name) === file ? snippet : readFile(name));
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => path.resolve(name) === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  return ts
+    .getPreEmitDiagnostics(program, program.getSourceFile(file))
+    .map((d) => `${d.start === undefined ? '' : `${program.getSourceFile(file)?.getLineAndCharacterOfPosition(d.start).line}: `}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+}
 
 describe('NotificationService.connect options (types)', () => {
   it('holds a parse function to the declared data type and allows text only where T admits a string', () => {
