@@ -1,16 +1,22 @@
-/*
- * Public API of ngx-realtime-signals. Every exported symbol is named here, once.
- * The goldens in goldens/public-api/ record this surface; `npm run api:update`
- * refreshes them after a deliberate change.
+/**
+ * Real-time data for Angular as signals: `NotificationService` (Server-Sent
+ * Events), `LongPollService` (long polling) and `ChatService` (WebSocket), set up
+ * with `provideRealtime(...)`.
  *
- * Exports prefixed with ɵ are private: they exist for the library's own
+ * Every exported symbol is named here, once. The goldens in goldens/public-api/
+ * record this surface; `npm run api:update` refreshes them after a deliberate
+ * change. Exports prefixed with ɵ are private: they exist for the library's own
  * secondary entry points (`ngx-realtime-signals/testing`) and may change in any
  * release.
+ *
+ * @packageDocumentation
+ * @module ngx-realtime-signals
  */
 export { VERSION } from './version';
 
 // vocabulary
 export type { ConnectionState, RealtimeError, RealtimeEvent, RealtimeGap } from './lib/core/types';
+export type { RealtimeErrorCode } from './lib/core/errors';
 export type { ConnectionStatus } from './lib/status/connection-status';
 
 // setup
@@ -61,6 +67,11 @@ export {
   type StreamRequest as ɵStreamRequest,
   type StreamSink as ɵStreamSink,
 } from './lib/core/transports/realtime-transports';
-export { httpError as ɵhttpError, realtimeError as ɵrealtimeError, TOKEN_EXPIRED as ɵTOKEN_EXPIRED } from './lib/core/errors';
+export {
+  httpError as ɵhttpError,
+  networkError as ɵnetworkError,
+  realtimeError as ɵrealtimeError,
+  socketClosedError as ɵsocketClosedError,
+} from './lib/core/errors';
 // private: the SSE reader, so TestStream.message reads a raw message as the transport does
 export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';
