@@ -7,6 +7,8 @@ const preset = createCjsPreset({ tsconfig: path.join(root, 'tsconfig.spec.json')
 const moduleNameMapper = {
   '^ngx-realtime-signals$': '<rootDir>/src/public-api.ts',
   '^ngx-realtime-signals/(testing|ui)$': '<rootDir>/$1/src/public-api.ts',
+  // Integration specs start the real demo-server through this alias (tsconfig.spec.json `paths`).
+  '^@demo-server/(.*)$': '<rootDir>/../../demo-server/$1',
 };
 
 /** The library: unit tests (jsdom) and integration tests against the real demo-server (node). */

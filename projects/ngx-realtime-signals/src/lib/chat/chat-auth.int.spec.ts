@@ -10,8 +10,8 @@ import {
   withWebSocket,
   type AuthTokenFn,
 } from 'ngx-realtime-signals';
-import { createDemoServer, type DemoServer } from '../../../../../demo-server/src/app';
-import { loadConfig } from '../../../../../demo-server/src/config';
+import { createDemoServer, type DemoServer } from '@demo-server/src/app';
+import { loadConfig } from '@demo-server/src/config';
 
 const SECRET = 'chat-auth-integration-secret-0123456789abcdef';
 

@@ -2,7 +2,7 @@ import { Injector, NgZone, PLATFORM_ID, inject } from '@angular/core';
 import { isPlatformBrowser } from '@angular/common';
 import type { ConnectionOptions } from '../core/connection';
 import { ReconnectPolicy } from '../core/reconnect-policy';
-import { RealtimeTransports } from '../core/types';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { ResolvedRealtimeConfig } from './options';
 import { REALTIME_CONFIG } from './tokens';
 

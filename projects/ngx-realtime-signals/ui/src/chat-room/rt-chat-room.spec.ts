@@ -3,7 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import type { ChatRoom } from 'ngx-realtime-signals';
 import { FakeRoom, chatMessage, fakeRoom } from '../testing-support/fake-sources';
 import { HOSTILE_TEXT, press, query, texts } from '../testing-support/dom';
-import { RtChatRoom } from './chat-room';
+import { RtChatRoom } from './rt-chat-room';
 
 @Component({
   imports: [RtChatRoom],

@@ -4,7 +4,7 @@ import type { RealtimeEvent } from 'ngx-realtime-signals';
 import { event } from '../testing-support/fake-sources';
 import { HOSTILE_TEXT, query, texts } from '../testing-support/dom';
 import type { EventFeedSource } from '../shared/sources';
-import { RtLiveFeed } from './live-feed';
+import { RtLiveFeed } from './rt-live-feed';
 
 @Component({
   imports: [RtLiveFeed],

@@ -1,5 +1,6 @@
-import { errorBody, httpError, networkError, realtimeError } from './errors';
-import type { PollRequest, PollResponse, RealtimeEvent } from './types';
+import { parseErrorBody, httpError, networkError, realtimeError } from '../errors';
+import type { RealtimeEvent } from '../types';
+import type { PollRequest, PollResponse } from './realtime-transports';
 
 /**
  * How much longer than the server's hold time the client waits before giving up
@@ -42,7 +43,7 @@ export async function pollOnce(fetchImpl: typeof fetch, req: PollRequest): Promi
       throw timedOut ? realtimeError('network', 'The answer stalled', true) : networkError(err);
     });
     if (response.status !== 200) {
-      const body = errorBody(text);
+      const body = parseErrorBody(text);
       throw httpError(response.status, body.message ?? `The poll answered HTTP ${response.status}`, body.code);
     }
     return parsePollResponse(text);

@@ -1,6 +1,6 @@
-import type { AttemptContext, ConnectionAttempt } from '../core/connection';
-import { realtimeError } from '../core/errors';
-import type { SocketHandle, SocketRequest, SocketSink } from '../core/types';
+import type { AttemptContext, ConnectionAttempt } from '../connection';
+import { realtimeError } from '../errors';
+import type { SocketHandle, SocketRequest, SocketSink } from '../transports/realtime-transports';
 import type { ChatClient } from './chat-client';
 
 export interface ChatAttemptDeps {

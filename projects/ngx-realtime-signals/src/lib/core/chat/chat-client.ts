@@ -1,4 +1,5 @@
-import type { RealtimeEvent, SocketHandle, SocketSink } from '../core/types';
+import type { RealtimeEvent } from '../types';
+import type { SocketHandle, SocketSink } from '../transports/realtime-transports';
 import type { ChatMessage } from './chat-message';
 import { toMessageData, type ChatClientFrame, type ChatServerFrame } from './chat-frames';
 import { ChatSession, type ChatAttemptContext } from './chat-session';

@@ -1,4 +1,4 @@
-import type { RealtimeEvent } from '../core/types';
+import type { RealtimeEvent } from '../types';
 
 /** Frames the chat server sends, after shape checks (see docs/PROTOCOL.md, WebSocket chat). */
 export type ChatServerFrame =

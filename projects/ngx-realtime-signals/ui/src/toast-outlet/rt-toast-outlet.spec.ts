@@ -4,7 +4,7 @@ import { Observable, Subject } from 'rxjs';
 import type { RealtimeEvent } from 'ngx-realtime-signals';
 import { event } from '../testing-support/fake-sources';
 import { HOSTILE_TEXT, query, texts } from '../testing-support/dom';
-import { RtToastOutlet } from './toast-outlet';
+import { RtToastOutlet } from './rt-toast-outlet';
 
 @Component({
   imports: [RtToastOutlet],

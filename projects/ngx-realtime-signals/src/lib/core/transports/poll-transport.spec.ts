@@ -1,8 +1,8 @@
 /**
  * @jest-environment node
  */
-import { POLL_ABORT_MARGIN_MS, pollOnce, pollUrl } from './poll-request';
-import type { PollRequest } from './types';
+import { POLL_ABORT_MARGIN_MS, pollOnce, pollUrl } from './poll-transport';
+import type { PollRequest } from './realtime-transports';
 
 function request(overrides: Partial<PollRequest> = {}): PollRequest {
   return { url: '/api/poll/t', topic: 't', cursor: 'c1', timeoutMs: 25000, limit: 100, headers: {}, signal: new AbortController().signal, ...overrides };

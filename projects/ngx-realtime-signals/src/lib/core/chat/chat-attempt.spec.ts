@@ -1,5 +1,5 @@
-import type { AttemptContext } from '../core/connection';
-import type { SocketSink } from '../core/types';
+import type { AttemptContext } from '../connection';
+import type { SocketSink } from '../transports/realtime-transports';
 import { chatAttempt } from './chat-attempt';
 import { ChatClient } from './chat-client';
 

@@ -3,7 +3,7 @@ import { TestBed } from '@angular/core/testing';
 import type { ConnectionStatus } from 'ngx-realtime-signals';
 import { FakeStatus, fakeStatus } from '../testing-support/fake-sources';
 import { query } from '../testing-support/dom';
-import { RtConnectionStatus } from './connection-status';
+import { RtConnectionStatus } from './rt-connection-status';
 
 @Component({
   imports: [RtConnectionStatus],

@@ -1,5 +1,6 @@
-import { httpError, networkError, realtimeError, TOKEN_EXPIRED } from '../core/errors';
-import type { RealtimeError, SocketHandle, SocketRequest, SocketSink } from '../core/types';
+import { httpError, networkError, realtimeError, TOKEN_EXPIRED } from '../errors';
+import type { RealtimeError } from '../types';
+import type { SocketHandle, SocketRequest, SocketSink } from './realtime-transports';
 
 /** The part of a WebSocket constructor this transport uses; the browser's and the `ws` package's both fit. */
 export type WebSocketConstructor = new (url: string) => WebSocket;

@@ -1,4 +1,5 @@
-import type { RealtimeError, RealtimeEvent, SocketHandle, SocketSink } from '../core/types';
+import type { RealtimeError, RealtimeEvent } from '../types';
+import type { SocketHandle, SocketSink } from '../transports/realtime-transports';
 import { ChatClient, type ChatAttemptContext, type ChatClientOptions } from './chat-client';
 
 type Frame = { type: string; [k: string]: unknown };

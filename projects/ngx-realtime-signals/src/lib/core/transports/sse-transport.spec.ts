@@ -3,8 +3,9 @@
  */
 // Node's fetch Response/ReadableStream/TextDecoder are the real web-platform classes;
 // the input under test is a scripted byte stream, split at awkward places.
-import { openSseStream } from './sse-stream';
-import type { RealtimeError, RealtimeEvent, StreamRequest } from './types';
+import { openSseStream } from './sse-transport';
+import type { RealtimeError, RealtimeEvent } from '../types';
+import type { StreamRequest } from './realtime-transports';
 
 type Chunk = string | number[];
 

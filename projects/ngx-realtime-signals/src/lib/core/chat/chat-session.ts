@@ -1,4 +1,5 @@
-import type { RealtimeError, SocketHandle, SocketSink } from '../core/types';
+import type { RealtimeError } from '../types';
+import type { SocketHandle, SocketSink } from '../transports/realtime-transports';
 import { parseServerFrame, type ChatClientFrame, type ChatServerFrame } from './chat-frames';
 import { PingLoop } from './ping-loop';
 

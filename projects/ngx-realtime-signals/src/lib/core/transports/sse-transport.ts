@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { errorBody, httpError, networkError, realtimeError } from './errors';
-import type { RealtimeEvent, StreamRequest, StreamSink } from './types';
+import { parseErrorBody, httpError, networkError, realtimeError } from '../errors';
+import type { RealtimeEvent } from '../types';
+import type { StreamRequest, StreamSink } from './realtime-transports';
 
 /** A stream that buffers more than this many characters without finishing a line/event is broken or hostile. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
@@ -67,7 +68,7 @@ async function run(
       return finish(httpError(response.status, fallback));
     }
     // only the body tells an expired token (worth one retry with a fresh one) from a refused one
-    const body = errorBody(await response.text().catch(() => ''));
+    const body = parseErrorBody(await response.text().catch(() => ''));
     if (isFinished()) return;
     return finish(httpError(401, body.message ?? fallback, body.code));
   }

@@ -1,4 +1,4 @@
-import type { RealtimeEvent } from '../core/types';
+import type { RealtimeEvent } from '../types';
 import type { ChatMessage } from './chat-message';
 import { toMessageData } from './chat-frames';
 

@@ -1,4 +1,4 @@
-import type { RealtimeError, RealtimeGap } from '../core/types';
+import type { RealtimeError, RealtimeGap } from '../types';
 import { Outbox } from './outbox';
 import { RoomLog } from './room-log';
 import { TypingList } from './typing-list';

@@ -1,7 +1,7 @@
 import { computed, signal, type Signal } from '@angular/core';
 import type { RealtimeError, RealtimeGap } from '../core/types';
-import type { ChatMessage } from './chat-message';
-import type { RoomState } from './room-state';
+import type { ChatMessage } from '../core/chat/chat-message';
+import type { RoomState } from '../core/chat/room-state';
 
 /**
  * One joined chat room as signals. Get it from `ChatService.join(room)`; the

@@ -4,7 +4,7 @@ import { FakeNotifications, fakeNotifications, notification } from '../testing-s
 import { HOSTILE_TEXT, press, query, texts } from '../testing-support/dom';
 import type { NotificationSource } from '../shared/sources';
 import { EventTextFormat, eventText } from '../shared/event-text';
-import { RtNotificationBell } from './notification-bell';
+import { RtNotificationBell } from './rt-notification-bell';
 
 @Component({
   imports: [RtNotificationBell],
