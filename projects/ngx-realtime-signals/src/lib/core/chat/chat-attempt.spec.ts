@@ -15,7 +15,7 @@ describe('chatAttempt', () => {
     let n = 0;
     const urls: string[] = [];
     const attempt = chatAttempt(client, {
-      authToken: () => Promise.resolve(`t${++n}`),
+      token: () => Promise.resolve(`t${++n}`),
       socketUrl: (token) => `ws://h/api/chat?access_token=${token}`,
       openSocket: (req) => {
         urls.push(req.url);
@@ -32,7 +32,7 @@ describe('chatAttempt', () => {
   it('opens no socket when torn down while the token is still coming', async () => {
     const openSocket = jest.fn();
     const teardown = chatAttempt(client, {
-      authToken: () => new Promise((resolve) => setTimeout(() => resolve('late'), 5)),
+      token: () => new Promise((resolve) => setTimeout(() => resolve('late'), 5)),
       socketUrl: () => 'ws://h/api/chat',
       openSocket,
     })(context());
@@ -44,7 +44,7 @@ describe('chatAttempt', () => {
   it('reports a failing token function as a retryable unauthorized error', async () => {
     const ctx = context();
     chatAttempt(client, {
-      authToken: () => Promise.reject(new Error('refresh failed')),
+      token: () => Promise.reject(new Error('refresh failed')),
       socketUrl: () => 'ws://h/api/chat',
       openSocket: (_req, _sink: SocketSink) => ({ send: () => undefined, close: () => undefined }),
     })(ctx);
@@ -55,7 +55,7 @@ describe('chatAttempt', () => {
   it('fails for good when the URL cannot be built', () => {
     const ctx = context();
     chatAttempt(client, {
-      authToken: null,
+      token: null,
       socketUrl: () => {
         throw new TypeError('Invalid URL');
       },

@@ -1,3 +1,4 @@
+import { authTokenError } from '../auth-error';
 import type { AttemptContext, ConnectionAttempt } from '../connection';
 import { realtimeError } from '../errors';
 import type { SocketHandle, SocketRequest, SocketSink } from '../transports/realtime-transports';
@@ -5,7 +6,7 @@ import type { ChatClient } from './chat-client';
 
 export interface ChatAttemptDeps {
   /** Called before every attempt so a refreshed token is used; null when auth is off. */
-  authToken: (() => unknown) | null;
+  token: (() => Promise<unknown>) | null;
   /** The ws(s):// URL for this attempt (throws when it cannot be built). */
   socketUrl(token: string | null): string;
   openSocket(req: SocketRequest, sink: SocketSink): SocketHandle;
@@ -19,7 +20,7 @@ export interface ChatAttemptDeps {
  *
  * @example
  * ```ts
- * const connection = new Connection(chatAttempt(client, { authToken: null, socketUrl: () => url, openSocket }), { policy });
+ * const connection = new Connection(chatAttempt(client, { token: null, socketUrl: () => url, openSocket }), { policy });
  * ```
  */
 export function chatAttempt(client: ChatClient, deps: ChatAttemptDeps): ConnectionAttempt {
@@ -37,15 +38,15 @@ export function chatAttempt(client: ChatClient, deps: ChatAttemptDeps): Connecti
       }
       detach = client.attach((sink) => deps.openSocket({ url }, sink), ctx);
     };
-    if (deps.authToken === null) {
+    if (deps.token === null) {
       open(null);
     } else {
-      const tokenFn = deps.authToken;
+      const tokenFn = deps.token;
       Promise.resolve()
         .then(() => tokenFn())
         .then(open, (e: unknown) => {
           // a token endpoint that fails now may answer on the next try; the retry budget bounds it
-          if (!cancelled) ctx.closed(realtimeError('unauthorized', `No auth token: ${e instanceof Error ? e.message : String(e)}`, true));
+          if (!cancelled) ctx.closed(authTokenError(e));
         });
     }
     return () => {
