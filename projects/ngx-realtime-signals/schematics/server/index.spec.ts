@@ -188,7 +188,7 @@ describe('server', () => {
           "import { realtime } from './realtime';",
           'const app = express();',
           '/**',
-          ' * ngx-realtime-signals: SSE, long polling, publishing and health under realtime.basePath,',
+          ' * ngx-realtime-signals: the realtime HTTP API (SSE, long polling, health) under realtime.basePath,',
           ' * mounted before the Angular handler (the WebSocket chat is attached where the server listens).',
           ' */',
           'app.use(realtime.basePath, realtime.router);',

@@ -117,8 +117,8 @@ function realtimeSource(basePath: string): string {
   return `import { createRealtime } from '${SERVER_PACKAGE}';
 
 /**
- * The realtime API of this application (${SERVER_PACKAGE}), served by server.ts: SSE, long
- * polling, publishing and health under \`basePath\`, the WebSocket chat at \`\${basePath}/chat\`.
+ * The realtime API of this application (${SERVER_PACKAGE}), served by server.ts:
+ * SSE, long polling and health under \`basePath\`, the WebSocket chat at \`\${basePath}/chat\`.
  * Server code publishes to the browsers with
  * \`await realtime.publish('user:42', 'order.shipped', { orderId: 7 })\`.
  */

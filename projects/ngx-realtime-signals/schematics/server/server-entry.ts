@@ -73,7 +73,7 @@ export function wireServerEntry(text: string, fileName: string, realtimeModule: 
     at: comments.length ? comments[comments.length - 1].pos : firstRoute.getStart(source),
     insert:
       `/**\n` +
-      ` * ngx-realtime-signals: SSE, long polling, publishing and health under realtime.basePath,\n` +
+      ` * ngx-realtime-signals: the realtime HTTP API (SSE, long polling, health) under realtime.basePath,\n` +
       ` * mounted before the Angular handler (the WebSocket chat is attached where the server listens).\n` +
       ` */\n` +
       `${app.name}.use(${REALTIME}.basePath, ${REALTIME}.router);\n\n`,
