@@ -17,6 +17,11 @@ const TOOLING = ['cli', 'build', 'ssr'];
 /** The issue's bound on the server render of the live page. */
 const SSR_BUDGET_MS = 5000;
 const WAIT_MS = 30_000;
+/**
+ * Options the live app's `realtime` gets for the conformance suite: the HTTP publish endpoint it
+ * publishes through (off by default), and a short heartbeat and history so those checks take seconds.
+ */
+const CONFORMANCE = { publishEndpoint: true, sseHeartbeatMs: 1000, historyLimit: 100 };
 
 /**
  * Verifies one Angular major. `run(command, args, { cwd, path, env })` runs a command (rejecting on
@@ -131,8 +136,9 @@ function diff(before, after) {
 }
 
 /**
- * A route rendered on the server per request (/live), using the three services, and a server
- * route that publishes through the `realtime` of src/realtime.ts, as any server code would.
+ * A route rendered on the server per request (/live), using the three services; a server route
+ * that publishes through the `realtime` of src/realtime.ts, as any server code would; and the
+ * options the conformance suite needs.
  */
 function addLivePage(app) {
   mkdirSync(join(app, 'src/app/live'), { recursive: true });
@@ -194,6 +200,13 @@ export class Live {
       "export const serverRoutes: ServerRoute[] = [\n  { path: 'live', renderMode: RenderMode.Server },",
     ),
   );
+
+  const realtime = join(app, 'src/realtime.ts');
+  const created = "createRealtime({ basePath: '/api' })";
+  const realtimeSource = readFileSync(realtime, 'utf8');
+  if (!realtimeSource.includes(created)) throw new Error(`src/realtime.ts does not call ${created}:\n${realtimeSource}`);
+  const options = Object.entries(CONFORMANCE).map(([key, value]) => `${key}: ${value}`).join(', ');
+  writeFileSync(realtime, realtimeSource.replace(created, `createRealtime({ basePath: '/api', ${options} })`));
 
   writeFileSync(
     join(app, 'src/publish-route.ts'),
@@ -388,16 +401,15 @@ async function waitForText(page, selector, expected) {
 
 /** The server package's conformance suite against the app's realtime API; resolves with its summary line. */
 async function runConformance(run, app, path, url) {
-  const manifest = JSON.parse(readFileSync(join(app, 'node_modules', SERVER_PACKAGE, 'package.json'), 'utf8'));
-  if (!manifest.bin) return `conformance: not run (${SERVER_PACKAGE} ${manifest.version} has no command)`;
-  const { output } = await run('npx', [SERVER_PACKAGE, 'conformance', url], { cwd: app, path });
-  const summary = output
-    .trim()
-    .split('\n')
-    .filter((line) => /pass|fail/i.test(line))
-    .at(-1);
+  const { output } = await run(
+    'npx',
+    ['--no-install', SERVER_PACKAGE, 'conformance', url, '--heartbeat-ms', String(CONFORMANCE.sseHeartbeatMs), '--history-limit', String(CONFORMANCE.historyLimit)],
+    { cwd: app, path },
+  );
+  const summary = /^\s*(\d+ passed, \d+ failed)\s*$/m.exec(output)?.[1];
+  if (!summary) throw new Error(`The conformance suite printed no "N passed, N failed" line:\n${output.split('\n').slice(-20).join('\n')}`);
   console.log(`  conformance: ${summary}`);
-  return `conformance: ${summary?.trim()}`;
+  return `conformance ${summary}`;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
