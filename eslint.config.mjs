@@ -39,7 +39,7 @@ const noServices = {
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      '**/dist/**',
       'out-tsc/**',
       '.angular/**',
       'coverage/**',
