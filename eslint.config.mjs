@@ -39,7 +39,9 @@ const noServices = {
 export default tseslint.config(
   {
     ignores: [
-      '**/dist/**',
+      'dist/**',
+      // The server package builds into its own folder (its package.json points there).
+      'projects/ngx-realtime-signals-server/dist/**',
       'out-tsc/**',
       '.angular/**',
       'coverage/**',

@@ -62,3 +62,5 @@ export {
   type StreamSink as ɵStreamSink,
 } from './lib/core/transports/realtime-transports';
 export { httpError as ɵhttpError, realtimeError as ɵrealtimeError, TOKEN_EXPIRED as ɵTOKEN_EXPIRED } from './lib/core/errors';
+// private: the SSE reader, so TestStream.message reads a raw message as the transport does
+export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';
