@@ -11,6 +11,7 @@ export { VERSION } from './version';
 
 // vocabulary
 export type { ConnectionState, RealtimeError, RealtimeEvent, RealtimeGap } from './lib/core/types';
+export type { RealtimeErrorCode } from './lib/core/errors';
 export type { ConnectionStatus } from './lib/status/connection-status';
 
 // setup
@@ -61,6 +62,11 @@ export {
   type StreamRequest as ɵStreamRequest,
   type StreamSink as ɵStreamSink,
 } from './lib/core/transports/realtime-transports';
-export { httpError as ɵhttpError, realtimeError as ɵrealtimeError, TOKEN_EXPIRED as ɵTOKEN_EXPIRED } from './lib/core/errors';
+export {
+  httpError as ɵhttpError,
+  networkError as ɵnetworkError,
+  realtimeError as ɵrealtimeError,
+  socketClosedError as ɵsocketClosedError,
+} from './lib/core/errors';
 // private: the SSE reader, so TestStream.message reads a raw message as the transport does
 export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';
