@@ -64,3 +64,9 @@ export { LongPollService } from './lib/long-poll/long-poll.service';
 
 // chat
 export * from './lib/chat/public';
+
+// sharing one connection between the tabs of a browser
+export { withTabSharing } from './lib/tab-sharing/with-tab-sharing';
+export { TabSharing, type TabSharingOptions, ɵTAB_ENVIRONMENT, ɵTAB_SHARING_SIMULATION } from './lib/tab-sharing/tab-sharing';
+export type { TabSharingRole } from './lib/tab-sharing/tab-sharing-session';
+export type { TabEnvironment, TabLocks, TabChannel } from './lib/tab-sharing/tab-environment';

@@ -11,7 +11,15 @@ import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
  * const hasAuth = features.some((f) => f.kind === 'authToken');
  * ```
  */
-export type RealtimeFeatureKind = 'baseUrl' | 'reconnect' | 'authToken' | 'buffers' | 'heartbeat' | 'fetch' | 'webSocket';
+export type RealtimeFeatureKind =
+  | 'baseUrl'
+  | 'reconnect'
+  | 'authToken'
+  | 'buffers'
+  | 'heartbeat'
+  | 'fetch'
+  | 'webSocket'
+  | 'tabSharing';
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
