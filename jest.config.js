@@ -9,6 +9,7 @@ module.exports = {
   projects: [
     ...require('./projects/ngx-realtime-signals/jest.config.js'),
     require('./demo-server/jest.config.js'),
+    require('./projects/ngx-realtime-signals-server/jest.config.cjs'),
     require('./projects/ngx-realtime-signals/schematics/jest.config.js'),
   ],
 };

@@ -31,7 +31,10 @@ if (existsSync(bundleSize) && !skipBundle) {
   }
 }
 
-if (run('build demo-server', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'demo-server/tsconfig.json']) !== 0) {
+if (
+  run('build ngx-realtime-signals-server', process.execPath, [path.join(root, 'scripts/build-server-package.mjs')]) !== 0 ||
+  run('build demo-server', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'demo-server/tsconfig.json']) !== 0
+) {
   failures.push('build demo-server');
 } else {
   // Raise the soft open-file limit to the hard one for the load generator and the server it starts.

@@ -10,6 +10,8 @@ module.exports = {
     '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
   },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // The server package from its sources, so these tests need no build.
+  moduleNameMapper: require('../projects/ngx-realtime-signals-server/jest-module-map.cjs'),
   testTimeout: 20000,
   setupFilesAfterEnv: ['<rootDir>/test/support/test-timeout.ts'],
 };

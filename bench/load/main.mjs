@@ -61,8 +61,8 @@ function machine() {
     try {
       const head = execSync('git rev-parse --short HEAD', { cwd: repoRoot }).toString().trim();
       // The server is compiled from the working tree: say so when it differs from the commit.
-      const dirty = execSync('git status --porcelain -- demo-server/src', { cwd: repoRoot }).toString().trim() !== '';
-      return dirty ? `${head} (+ uncommitted demo-server changes)` : head;
+      const dirty = execSync('git status --porcelain -- demo-server/src projects/ngx-realtime-signals-server/src', { cwd: repoRoot }).toString().trim() !== '';
+      return dirty ? `${head} (+ uncommitted server changes)` : head;
     } catch {
       return 'unknown';
     }

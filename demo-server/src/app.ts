@@ -1,25 +1,22 @@
 import http from 'node:http';
 import type stream from 'node:stream';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Config } from './config';
-import { apiGuard } from './api-guard';
-import { publishAccess, readAccess, requireToken, streamDeadline } from './auth/http-auth';
-import { createTokenVerifier } from './auth/token-verifier';
-import { errorHandler } from './error-handler';
-import { ApiError, sendError } from './errors';
-import { ConnectionLimiter, HttpRateLimiter } from './limits';
-import type { EventLog } from './log/event-log';
-import { MemoryEventLog } from './log/memory-log';
-import { createLogger, type Logger } from './logger';
-import { createMetrics, type Metrics } from './metrics';
-import { requestLog } from './request-log';
+import {
+  ApiError,
+  MemoryEventLog,
+  createRealtime,
+  errorHandler,
+  metricsHandler,
+  requestLog,
+  type EventLog,
+  type Logger,
+  type Metrics,
+  type Realtime,
+} from 'ngx-realtime-signals-server';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { realtimeOptions, type Config } from './config';
+import { createLogger } from './logger';
 import { staticSite } from './static-site';
-import { createChatServer } from './transports/chat';
-import { healthHandler, metricsHandler } from './transports/health';
-import { createLongPollTransport } from './transports/long-poll';
-import { createPublishHandlers } from './transports/publish';
-import { createSseTransport } from './transports/sse';
-import { CHAT_PATH, upgradeRouting } from './upgrade-routing';
 
 export interface DemoServer {
   /** Starts listening; resolves with the base URL (a wildcard host is reported as 127.0.0.1). */
@@ -30,6 +27,8 @@ export interface DemoServer {
   readonly log: EventLog;
   readonly config: Config;
   readonly metrics: Metrics;
+  /** The realtime transports, mounted at /api. */
+  readonly realtime: Realtime;
 }
 
 export interface DemoServerOptions {
@@ -51,17 +50,11 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
   const logger = opts.logger ?? createLogger(config.logLevel);
   const ownsLog = opts.log === undefined;
   const log = opts.log ?? new MemoryEventLog({ historyLimit: config.historyLimit });
-  const metrics = createMetrics();
-  const connections = new ConnectionLimiter(config.maxConnectionsPerIp);
-  const rate = new HttpRateLimiter(config.httpRateLimit, config.httpRateWindowMs);
-  const deps = { log, config, logger, metrics, connections };
-  const sse = createSseTransport(deps);
-  const poll = createLongPollTransport(deps);
-  const chat = createChatServer({ log, config, logger, metrics });
-  const verifier = createTokenVerifier(config);
-  metrics.countConnections('sse', () => sse.connectionCount());
-  metrics.countConnections('long_poll', () => poll.connectionCount());
-  metrics.countConnections('websocket', () => chat.connectionCount());
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // The demo keeps its publish endpoint open (the library's default is off without auth).
+  const realtime = createRealtime({ ...realtimeOptions(config), basePath: '/api', publishEndpoint: true, log, logger, registry });
+  const { metrics } = realtime;
   let shuttingDown = false;
 
   const app = express();
@@ -77,29 +70,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
   });
 
   app.use(requestLog(logger));
-  app.use('/api', apiGuard(config, rate));
-  // Auth comes after the rate limit, so guessing tokens is rate-limited too.
-  if (verifier) app.use('/api', requireToken(verifier, metrics));
-
-  app.post('/api/topics/:topic/events', publishAccess(metrics), ...createPublishHandlers(deps));
-  app.get('/api/events/:topic', readAccess(metrics), (req, res) => sse.handle(req, res, streamDeadline(res, metrics)));
-  app.get('/api/poll/:topic', readAccess(metrics), (req, res) => poll.handle(req, res));
-  app.get(
-    '/api/health',
-    healthHandler(
-      () => ({ sse: sse.connectionCount(), longPoll: poll.connectionCount(), websocket: chat.connectionCount() }),
-      log instanceof MemoryEventLog ? 'memory' : 'external',
-    ),
-  );
-  app.get(CHAT_PATH, () => {
-    throw new ApiError('upgrade_required');
-  });
-  for (const route of ['/api/topics/:topic/events', '/api/events/:topic', '/api/poll/:topic', '/api/health', CHAT_PATH]) {
-    app.all(route, (req: Request, res: Response) => {
-      res.setHeader('Allow', route.startsWith('/api/topics/') ? 'POST' : 'GET');
-      sendError(res, 'method_not_allowed');
-    });
-  }
+  app.use(realtime.basePath, realtime.router);
   app.get('/metrics', metricsHandler(metrics));
   app.use('/api', () => {
     throw new ApiError('not_found');
@@ -120,10 +91,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
     socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
-  server.on(
-    'upgrade',
-    upgradeRouting({ config, rate, connections, chat, isShuttingDown: () => shuttingDown, verifier, metrics, logger }),
-  );
+  realtime.attach(server);
 
   let closing: Promise<void> | undefined;
 
@@ -133,9 +101,8 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
       if (!server.listening) return resolve();
       server.close(() => resolve());
     });
-    sse.close();
-    poll.close();
-    const chatClosed = chat.close().catch((error: unknown) => logger.warn({ err: error }, 'chat close failed'));
+    // Ends SSE streams, answers held polls and closes chat with 1001.
+    const realtimeClosed = realtime.close();
     // Connections that finished their last response are idle now; keep sweeping until all are gone or time is up.
     const sweep = setInterval(() => server.closeIdleConnections(), 25);
     let graceTimer: NodeJS.Timeout | undefined;
@@ -143,7 +110,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
       graceTimer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs);
     });
     server.closeIdleConnections();
-    const outcome = await Promise.race([Promise.all([closed, chatClosed]).then(() => 'closed' as const), grace]);
+    const outcome = await Promise.race([Promise.all([closed, realtimeClosed]).then(() => 'closed' as const), grace]);
     if (outcome === 'timeout') {
       logger.warn('shutdown grace period passed; closing the remaining connections');
       server.closeAllConnections();
@@ -159,6 +126,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     log,
     config,
     metrics,
+    realtime,
     listen(port = config.port, host = config.host) {
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { RealtimeOptions } from 'ngx-realtime-signals-server';
 
 /**
  * Every limit of demo-server is an environment setting with a default, read and
@@ -26,6 +27,8 @@ export interface Config {
   readonly chatMemberListLimit: number;
   readonly presenceWindowMs: number;
   readonly chatMaxRoomsPerConnection: number;
+  /** Rooms whose recent send clientIds are remembered for idempotency; past it the room with the oldest send is forgotten. */
+  readonly chatDedupMaxRooms: number;
   /** Unsent bytes a single SSE or WebSocket consumer may queue before it is disconnected. */
   readonly maxBufferedBytes: number;
   readonly maxConnectionsPerIp: number;
@@ -193,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     chatMemberListLimit: integer(env, 'CHAT_MEMBER_LIST_LIMIT', 100, 0, 100_000),
     presenceWindowMs: integer(env, 'PRESENCE_WINDOW_MS', 100, 0, 60_000),
     chatMaxRoomsPerConnection: integer(env, 'CHAT_MAX_ROOMS_PER_CONNECTION', 50, 1, 10_000),
+    chatDedupMaxRooms: integer(env, 'CHAT_DEDUP_MAX_ROOMS', 10_000, 1, 10_000_000),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1024 * 1024, 1, GIB),
     maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 1024, 1, 1_000_000),
     httpRateLimit: integer(env, 'HTTP_RATE_LIMIT', 0, 0, 1_000_000_000),
@@ -203,4 +207,18 @@ export function loadConfig(env: Env = process.env): Config {
     demoScenario: onOff(env, 'DEMO_SCENARIO', true),
     ...auth(env),
   });
+}
+
+/**
+ * The settings of `config` that belong to the realtime transports, as
+ * `createRealtime` options (everything but the port, host, log level, static
+ * folder and demo scenario).
+ *
+ * @example
+ * const realtime = createRealtime({ ...realtimeOptions(loadConfig()), basePath: '/api' });
+ */
+export function realtimeOptions(config: Config): Omit<RealtimeOptions, 'basePath'> {
+  const { port, host, logLevel, staticDir, demoScenario, ...settings } = config;
+  void [port, host, logLevel, staticDir, demoScenario];
+  return settings;
 }

@@ -1,7 +1,6 @@
 import pino from 'pino';
+import type { Logger } from 'ngx-realtime-signals-server';
 import type { LogLevel } from './config';
-
-export type Logger = pino.Logger;
 
 /**
  * Structured JSON logs on stdout; tests pass 'silent'.

@@ -1,5 +1,4 @@
-import type { EventLog } from './log/event-log';
-import type { Logger } from './logger';
+import type { EventLog, Logger } from 'ngx-realtime-signals-server';
 
 /** Topic names the demo app listens to. */
 export const SCENARIO_TOPICS = { notifications: 'notifications', orders: 'orders' } as const;

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../src/config';
-import { createTokenVerifier } from '../src/auth/token-verifier';
-import { mintToken } from '../src/auth/mint-token';
+import { createTokenVerifier } from '../../projects/ngx-realtime-signals-server/src/auth/token-verifier';
+import { mintToken } from 'ngx-realtime-signals-server';
 
 const SECRET = 'a'.repeat(32);
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createDemoServer, type DemoServer } from '../src/app';
-import { mintToken } from '../src/auth/mint-token';
+import { mintToken } from 'ngx-realtime-signals-server';
 import { loadConfig } from '../src/config';
 import { rawRequest, waitFor } from './support/http-client';
 import { tryUpgrade } from './support/upgrade';

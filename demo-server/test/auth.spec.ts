@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { mintToken } from '../src/auth/mint-token';
+import { mintToken } from 'ngx-realtime-signals-server';
 import { ChatTestClient } from './support/chat-client';
 import { type RawResponse, rawRequest, waitFor } from './support/http-client';
 import { startServer, type StartedServer } from './support/server';

@@ -1,4 +1,4 @@
-import type { MemoryEventLog } from '../src/log/memory-log';
+import type { MemoryEventLog } from 'ngx-realtime-signals-server';
 import { publishOk, rawRequest, waitFor, type RawResponse } from './support/http-client';
 import { startServer, type StartedServer } from './support/server';
 import { openSse, type SseReader } from './support/sse-reader';

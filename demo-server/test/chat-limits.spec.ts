@@ -1,4 +1,4 @@
-import type { Metrics } from '../src/metrics';
+import type { Metrics } from 'ngx-realtime-signals-server';
 import { ChatTestClient, waitFor } from './support/chat-client';
 import { startChatServer, type ChatTestServer } from './support/chat-server';
 

@@ -1,4 +1,4 @@
-import { MemoryEventLog } from '../src/log/memory-log';
+import { MemoryEventLog } from 'ngx-realtime-signals-server';
 import { ORDER_STEPS, OrderProgress, startScenario } from '../src/scenario';
 
 function seededRandom(seed: number): () => number {

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { MemoryEventLog } from '../src/log/memory-log';
+import type { MemoryEventLog } from 'ngx-realtime-signals-server';
 import { rawRequest, waitFor } from './support/http-client';
 import { startServer } from './support/server';
 import { openSse } from './support/sse-reader';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { EventSource } from 'eventsource';
-import type { MemoryEventLog } from '../src/log/memory-log';
+import type { MemoryEventLog } from 'ngx-realtime-signals-server';
 import { publishOk, waitFor } from './support/http-client';
 import { startServer, type StartedServer } from './support/server';
 import { openSse, payload, type SseReader } from './support/sse-reader';

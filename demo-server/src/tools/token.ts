@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { mintToken } from '../auth/mint-token';
+import { mintToken } from 'ngx-realtime-signals-server';
 import { ConfigError, loadConfig } from '../config';
 
 const USAGE = `usage: AUTH_SECRET=... npm run -s token -- --sub <user> [--ttl <seconds>] [--scope publish] [--iss <issuer>] [--aud <audience>]

@@ -1,7 +1,6 @@
 import type { Config } from '../../src/config';
 import type { DemoServer } from '../../src/app';
-import { MemoryEventLog } from '../../src/log/memory-log';
-import type { Metrics } from '../../src/metrics';
+import { MemoryEventLog, type Metrics } from 'ngx-realtime-signals-server';
 import { startServer } from './server';
 
 export interface ChatTestServer {

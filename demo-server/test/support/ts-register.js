@@ -1,7 +1,22 @@
 // Lets a child `node` process run demo-server's TypeScript sources directly (type-stripping only),
-// so tests can exercise main.ts as a real process without a build step.
+// so tests can exercise main.ts as a real process without a build step. The server package is
+// loaded from its sources too: its name maps to src/index.ts and its `./x.js` imports to `./x.ts`.
 const fs = require('node:fs');
+const Module = require('node:module');
+const path = require('node:path');
 const ts = require('typescript');
+
+const SERVER_PACKAGE_INDEX = path.resolve(__dirname, '../../../projects/ngx-realtime-signals-server/src/index.ts');
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, ...rest) {
+  if (request === 'ngx-realtime-signals-server') return SERVER_PACKAGE_INDEX;
+  if (/^\.{1,2}\/.*\.js$/.test(request) && parent?.filename?.endsWith('.ts')) {
+    const candidate = path.resolve(path.dirname(parent.filename), request.replace(/\.js$/, '.ts'));
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return resolveFilename.call(this, request, parent, ...rest);
+};
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');

@@ -9,15 +9,17 @@ export type {
   RealtimeError,
   RealtimeEvent,
   RealtimeGap,
-  StreamRequest,
-  StreamSink,
-  PollRequest,
-  PollResponse,
-  SocketRequest,
-  SocketSink,
-  SocketHandle,
 } from './lib/core/types';
-export { RealtimeTransports } from './lib/core/types';
+export {
+  RealtimeTransports,
+  type StreamRequest,
+  type StreamSink,
+  type PollRequest,
+  type PollResponse,
+  type SocketRequest,
+  type SocketSink,
+  type SocketHandle,
+} from './lib/core/transports/realtime-transports';
 export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
 export { httpError, networkError, realtimeError, isRealtimeError, TOKEN_EXPIRED } from './lib/core/errors';
 export {
@@ -52,7 +54,9 @@ export { provideRealtime } from './lib/provide/provide-realtime';
 export { FetchRealtimeTransports } from './lib/provide/fetch-realtime-transports';
 
 // chat
-export * from './lib/chat/public';
+export type { ChatMessage } from './lib/core/chat/chat-message';
+export type { ChatRoom } from './lib/chat/room-handle';
+export { ChatService } from './lib/chat/chat.service';
 
 // notifications (SSE)
 export type { Notification } from './lib/notifications/notification';
@@ -61,9 +65,6 @@ export { NotificationService } from './lib/notifications/notification.service';
 // long polling
 export type { LongPollFeed, LongPollOptions } from './lib/long-poll/long-poll-feed';
 export { LongPollService } from './lib/long-poll/long-poll.service';
-
-// chat
-export * from './lib/chat/public';
 
 // sharing one connection between the tabs of a browser
 export { withTabSharing } from './lib/tab-sharing/with-tab-sharing';

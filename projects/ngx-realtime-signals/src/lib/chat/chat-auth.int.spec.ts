@@ -1,17 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { createEnvironmentInjector, EnvironmentInjector, Injector, PLATFORM_ID } from '@angular/core';
+import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
-import {
-  ChatService,
-  provideRealtime,
-  withAuthToken,
-  withFetch,
-  withReconnect,
-  withWebSocket,
-  type AuthTokenFn,
-} from 'ngx-realtime-signals';
-import { createDemoServer, type DemoServer } from '../../../../../demo-server/src/app';
-import { loadConfig } from '../../../../../demo-server/src/config';
+import { ChatService, withAuthToken, withWebSocket, type AuthTokenFn } from 'ngx-realtime-signals';
+import { createDemoServer, type DemoServer } from '@demo-server/src/app';
+import { loadConfig } from '@demo-server/src/config';
+import { realtimeInjector } from '../integration/realtime-test-support';
 
 const SECRET = 'chat-auth-integration-secret-0123456789abcdef';
 
@@ -46,20 +39,10 @@ describe('ChatService against the demo-server with auth on', () => {
   afterAll(() => server.close());
 
   function chatWithToken(authToken: AuthTokenFn): ChatService {
-    const injector = createEnvironmentInjector(
-      [
-        ChatService,
-        { provide: PLATFORM_ID, useValue: 'browser' },
-        provideRealtime(
-          { baseUrl: `${url}/api` },
-          withAuthToken(authToken),
-          withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
-          withFetch(fetch),
-          withReconnect({ initialDelayMs: 50, maxDelayMs: 200 }),
-        ),
-      ],
-      Injector.NULL as EnvironmentInjector,
-    );
+    const injector = realtimeInjector(url, [ChatService], { initialDelayMs: 50, maxDelayMs: 200 }, [], [
+      withAuthToken(authToken),
+      withWebSocket(WebSocket as unknown as typeof globalThis.WebSocket),
+    ]);
     injectors.push(injector);
     return injector.get(ChatService);
   }

@@ -1,8 +1,8 @@
 import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
 import { ChatService, withWebSocket, type ChatRoom } from 'ngx-realtime-signals';
-import { createDemoServer } from '../../../../../demo-server/src/app';
-import { loadConfig } from '../../../../../demo-server/src/config';
+import { createDemoServer } from '@demo-server/src/app';
+import { loadConfig } from '@demo-server/src/config';
 import { seededRandom, startCuttingProxy } from '../integration/cutting-proxy';
 import { realtimeInjector } from '../integration/realtime-test-support';
 

@@ -1,7 +1,7 @@
 import type { EnvironmentInjector } from '@angular/core';
 import WebSocket from 'ws';
 import { ChatService, withWebSocket, type ChatRoom } from 'ngx-realtime-signals';
-import { startServer, type StartedServer } from '../../../../../demo-server/test/support/server';
+import { startServer, type StartedServer } from '@demo-server/test/support/server';
 import { startPausableProxy, type PausableProxy } from '../integration/pausable-proxy';
 import { realtimeInjector, waitFor } from '../integration/realtime-test-support';
 

@@ -6,8 +6,8 @@ import {
   type ChatMessage,
   type ChatRoom,
 } from 'ngx-realtime-signals';
-import { createDemoServer, type DemoServer } from '../../../../../demo-server/src/app';
-import { loadConfig } from '../../../../../demo-server/src/config';
+import { createDemoServer, type DemoServer } from '@demo-server/src/app';
+import { loadConfig } from '@demo-server/src/config';
 import { realtimeInjector } from '../integration/realtime-test-support';
 
 const WAIT_MS = 20_000;

@@ -1,14 +1,13 @@
-import { isPlatformBrowser } from '@angular/common';
-import { computed, DestroyRef, DOCUMENT, inject, Injectable, PLATFORM_ID, signal, type Signal } from '@angular/core';
-import { Connection, type ConnectionSnapshot } from '../core/connection';
-import { ReconnectPolicy } from '../core/reconnect-policy';
-import { RealtimeTransports, type ConnectionState, type RealtimeError, type RealtimeGap } from '../core/types';
-import { REALTIME_CONFIG } from '../provide/tokens';
+import { DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { chatAttempt } from '../core/chat/chat-attempt';
+import { ChatClient } from '../core/chat/chat-client';
+import { chatSocketUrl } from '../core/chat/chat-url';
+import { Connection } from '../core/connection';
+import type { RealtimeGap } from '../core/types';
+import { injectRealtimeRuntime } from '../provide/realtime-runtime';
 import type { ConnectionStatus } from '../status/connection-status';
-import { chatAttempt } from './chat-attempt';
-import { ChatClient } from './chat-client';
-import { RoomHandle, type ChatRoom, type RoomActions } from './chat-room';
-import { chatSocketUrl } from './chat-url';
+import { ConnectionStatusSignals, mirrorConnection } from '../status/connection-status-signals';
+import { RoomHandle, type ChatRoom, type RoomActions } from './room-handle';
 
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 10_000;
@@ -37,29 +36,21 @@ const WATCHDOG_MS = 90_000;
  */
 @Injectable({ providedIn: 'root' })
 export class ChatService implements ConnectionStatus {
-  private readonly config = inject(REALTIME_CONFIG);
-  private readonly transports = inject(RealtimeTransports);
-  private readonly document = inject(DOCUMENT, { optional: true });
-  private readonly isBrowser = isPlatformBrowser(inject(PLATFORM_ID));
-
-  private readonly stateSignal = signal<ConnectionState>('idle');
-  private readonly attemptSignal = signal(0);
-  private readonly nextRetrySignal = signal<number | null>(null);
-  private readonly errorSignal = signal<RealtimeError | null>(null);
-  private readonly gapSignal = signal<RealtimeGap | null>(null);
+  private readonly runtime = injectRealtimeRuntime();
+  private readonly status = new ConnectionStatusSignals();
   private readonly userSignal = signal<string | null>(null);
   private readonly latencySignal = signal<number | null>(null);
   private readonly roomsSignal = signal<readonly ChatRoom[]>([]);
 
-  readonly state = this.stateSignal.asReadonly();
-  readonly connected = computed(() => this.stateSignal() === 'open');
-  readonly attempt = this.attemptSignal.asReadonly();
-  readonly nextRetryAt = this.nextRetrySignal.asReadonly();
-  readonly lastError = this.errorSignal.asReadonly();
+  readonly state = this.status.state.asReadonly();
+  readonly connected = this.status.connected;
+  readonly attempt = this.status.attempt.asReadonly();
+  readonly nextRetryAt = this.status.nextRetryAt.asReadonly();
+  readonly lastError = this.status.lastError.asReadonly();
   /** Chat keeps one cursor per room (`ChatRoom.cursor`); this one stays null. */
-  readonly cursor: Signal<string | null> = signal(null).asReadonly();
+  readonly cursor = this.status.cursor.asReadonly();
   /** The latest gap of any room (see `ChatRoom.gap` for the room). */
-  readonly gap = this.gapSignal.asReadonly();
+  readonly gap = this.status.gap.asReadonly();
   /** The user name the server assigned (the token's `sub`, the requested name, or a guest name). */
   readonly user = this.userSignal.asReadonly();
   /** Round trip of the last ping, in ms; null while not connected. */
@@ -68,19 +59,19 @@ export class ChatService implements ConnectionStatus {
   readonly rooms = this.roomsSignal.asReadonly();
 
   private readonly handles = new Map<string, RoomHandle>();
-  private readonly dirtyRooms = new Set<string>();
-  private clientDirty = false;
-  private flushScheduled = false;
   private destroyed = false;
   private name: string | null = null;
   private connection: Connection | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private unmirror: (() => void) | null = null;
+
+  /** What the network changed (a room's name, or null for the client-wide state), applied once per burst. */
+  private readonly changes = this.runtime.burstQueue<string | null>((batch) => this.apply(batch));
 
   private readonly client = new ChatClient({
-    messageBufferSize: this.config.buffers.messages,
+    messageBufferSize: this.runtime.config.buffers.messages,
     pingIntervalMs: PING_INTERVAL_MS,
     pongTimeoutMs: PONG_TIMEOUT_MS,
-    onChange: (room) => this.markDirty(room),
+    onChange: (room) => this.changes.push(room),
   });
 
   private readonly actions: RoomActions = {
@@ -100,40 +91,26 @@ export class ChatService implements ConnectionStatus {
    * the server has auth off; with auth on the token's subject is the user.
    */
   connect(options: { name?: string } = {}): void {
-    if (!this.isBrowser || this.destroyed) return;
+    if (!this.runtime.browser || this.destroyed) return;
     const renamed = options.name !== undefined && options.name !== this.name;
     this.name = options.name ?? this.name;
-    if (renamed && this.connection) this.connection.stop();
-    if (!this.connection) {
-      this.connection = new Connection(
-        chatAttempt(this.client, {
-          authToken: this.config.authToken,
-          socketUrl: (token) =>
-            chatSocketUrl(this.config.baseUrl, this.document?.baseURI ?? null, { name: this.name, token }),
-          openSocket: (req, sink) => this.transports.openSocket(req, sink),
-        }),
-        {
-          policy: new ReconnectPolicy(this.config.reconnect),
-          // Ping/pong detects a dead socket within PING_INTERVAL_MS + PONG_TIMEOUT_MS while the page runs; this
-          // runner watchdog is for waking up (sleep, a frozen tab), set well above the minute-aligned timers of a
-          // background tab so a throttled ping is not taken for a dead socket.
-          watchdogMs: WATCHDOG_MS,
-        },
-      );
-      this.unsubscribe = this.connection.subscribe((s) => this.mirror(s));
-    }
-    this.connection.start();
+    const connection = (this.connection ??= this.createConnection());
+    this.runtime.outsideAngular(() => {
+      if (renamed) connection.stop();
+      connection.start();
+    });
   }
 
   /** Closes the socket cleanly; unsent messages stay `pending` and go out on the next `connect()`. */
   disconnect(): void {
     this.connection?.stop();
-    this.flush();
+    this.changes.flush();
   }
 
   /** Skips the backoff wait (or starts over after `failed`). */
   retryNow(): void {
-    this.connection?.retryNow();
+    const connection = this.connection;
+    if (connection) this.runtime.outsideAngular(() => connection.retryNow());
   }
 
   /**
@@ -152,60 +129,62 @@ export class ChatService implements ConnectionStatus {
     return handle;
   }
 
+  private createConnection(): Connection {
+    const { config } = this.runtime;
+    const connection = new Connection(
+      chatAttempt(this.client, {
+        token: config.authToken ? () => this.runtime.token() : null,
+        socketUrl: (token) => chatSocketUrl(config.baseUrl, this.runtime.documentBaseUri(), { name: this.name, token }),
+        openSocket: (req, sink) => this.runtime.transports().openSocket(req, sink),
+      }),
+      // Ping/pong detects a dead socket within PING_INTERVAL_MS + PONG_TIMEOUT_MS while the page runs; this
+      // runner watchdog is for waking up (sleep, a frozen tab), set well above the minute-aligned timers of a
+      // background tab so a throttled ping is not taken for a dead socket.
+      this.runtime.connectionOptions(WATCHDOG_MS),
+    );
+    this.unmirror = mirrorConnection(connection, this.status);
+    return connection;
+  }
+
   private leave(room: string): void {
     const handle = this.handles.get(room);
     if (!handle) return;
     this.handles.delete(room);
     this.roomsSignal.set([...this.handles.values()]);
-    this.dirtyRooms.delete(room);
     this.client.leave(room);
     handle.markLeft();
-    this.flush();
-  }
-
-  private mirror(s: ConnectionSnapshot): void {
-    this.stateSignal.set(s.state);
-    this.attemptSignal.set(s.attempt);
-    this.nextRetrySignal.set(s.nextRetryAt);
-    this.errorSignal.set(s.lastError);
+    this.changes.flush();
   }
 
   /** Runs a local action and shows its result at once (a sent message appears before `send` returns). */
   private locally<T>(action: () => T): T {
     const result = action();
-    this.flush();
+    this.changes.flush();
     return result;
   }
 
-  /** Network-driven changes are applied once per microtask, so a burst of frames is one signal update. */
-  private markDirty(room: string | null): void {
-    if (room === null) this.clientDirty = true;
-    else this.dirtyRooms.add(room);
-    if (this.flushScheduled || this.destroyed) return;
-    this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.destroyed) return;
-    for (const room of this.dirtyRooms) {
+  private apply(changed: readonly (string | null)[]): void {
+    let clientChanged = false;
+    for (const room of new Set(changed)) {
+      if (room === null) {
+        clientChanged = true;
+        continue;
+      }
       const state = this.client.room(room);
       if (state) this.handles.get(room)?.refresh(state);
     }
-    this.dirtyRooms.clear();
-    if (!this.clientDirty) return;
-    this.clientDirty = false;
+    if (!clientChanged) return;
     this.userSignal.set(this.client.user);
     this.latencySignal.set(this.client.latencyMs);
-    this.gapSignal.set(latestGap(this.client.joinedRooms.map((r) => r.gap)));
+    this.status.gap.set(latestGap(this.client.joinedRooms.map((r) => r.gap)));
   }
 
   private destroy(): void {
-    this.connection?.stop();
-    this.unsubscribe?.();
-    this.client.dispose();
     this.destroyed = true;
+    this.changes.dispose();
+    this.connection?.stop();
+    this.unmirror?.();
+    this.client.dispose();
   }
 }
 

@@ -84,11 +84,11 @@ export function isRealtimeError(value: unknown): value is RealtimeError {
  *
  * @example
  * ```ts
- * const { code, message } = errorBody(await response.text());
+ * const { code, message } = parseErrorBody(await response.text());
  * throw httpError(response.status, message ?? `HTTP ${response.status}`, code);
  * ```
  */
-export function errorBody(text: string): { code: string | null; message: string | null } {
+export function parseErrorBody(text: string): { code: string | null; message: string | null } {
   let error: unknown;
   try {
     error = (JSON.parse(text) as { error?: unknown } | null)?.error;

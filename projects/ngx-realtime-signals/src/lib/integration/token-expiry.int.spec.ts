@@ -1,6 +1,6 @@
 import type { EnvironmentInjector } from '@angular/core';
 import { LongPollService, NotificationService, withAuthToken, type ConnectionStatus } from 'ngx-realtime-signals';
-import { startServer, type StartedServer } from '../../../../../demo-server/test/support/server';
+import { startServer, type StartedServer } from '@demo-server/test/support/server';
 import { realtimeInjector, signedToken, waitFor } from './realtime-test-support';
 
 const SECRET = 'token-expiry-integration-secret-0123456789abcdef';

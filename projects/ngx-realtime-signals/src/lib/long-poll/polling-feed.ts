@@ -2,7 +2,7 @@ import { computed, signal } from '@angular/core';
 import { Subject } from 'rxjs';
 import { authTokenError } from '../core/auth-error';
 import { appendBounded } from '../core/bounded-list';
-import { BurstQueue } from '../core/burst-queue';
+import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
 import { isRealtimeError, networkError } from '../core/errors';
 import { EventCursor } from '../core/event-cursor';
@@ -53,7 +53,7 @@ export class PollingFeed<T> implements LongPollFeed<T> {
     this.bufferSize = options.bufferSize ?? runtime.config.buffers.events;
     this.cursorState = new EventCursor(options.cursor ?? null, Math.max(1000, this.bufferSize * 2));
     this.status.cursor.set(this.cursorState.cursor);
-    this.queue = new BurstQueue<RealtimeEvent>((batch) => runtime.insideAngular(() => this.apply(batch)));
+    this.queue = runtime.burstQueue<RealtimeEvent>((batch) => this.apply(batch));
     this.connection = new Connection((ctx) => this.openAttempt(ctx), runtime.connectionOptions());
     this.unmirror = mirrorConnection(this.connection, this.status);
   }

@@ -1,8 +1,8 @@
 import { PLATFORM_ID } from '@angular/core';
 import { NotificationService, REALTIME_FETCH, type RealtimeEvent } from 'ngx-realtime-signals';
-import { createDemoServer } from '../../../../../demo-server/src/app';
-import { loadConfig } from '../../../../../demo-server/src/config';
-import { startServer, type StartedServer } from '../../../../../demo-server/test/support/server';
+import { createDemoServer } from '@demo-server/src/app';
+import { loadConfig } from '@demo-server/src/config';
+import { startServer, type StartedServer } from '@demo-server/test/support/server';
 import { seededRandom, startCuttingProxy } from '../integration/cutting-proxy';
 import { publish, realtimeInjector, refusingServer, waitFor } from '../integration/realtime-test-support';
 

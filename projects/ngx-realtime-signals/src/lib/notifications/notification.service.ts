@@ -2,7 +2,7 @@ import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core'
 import { Subject, type Observable } from 'rxjs';
 import { authTokenError } from '../core/auth-error';
 import { prependBounded } from '../core/bounded-list';
-import { BurstQueue } from '../core/burst-queue';
+import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
 import { EventCursor } from '../core/event-cursor';
 import type { RealtimeEvent } from '../core/types';
@@ -128,7 +128,7 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
   private createSession(topic: string): Session {
     const { config } = this.runtime;
     const cursor = new EventCursor(null, Math.max(1000, config.buffers.notifications * 2));
-    const queue = new BurstQueue<RealtimeEvent>((batch) => this.runtime.insideAngular(() => this.apply(batch, cursor)));
+    const queue = this.runtime.burstQueue<RealtimeEvent>((batch) => this.apply(batch, cursor));
     const connection = new Connection(
       (ctx) => this.openAttempt(ctx, topic, cursor, queue),
       this.runtime.connectionOptions(config.heartbeatMs > 0 ? config.heartbeatMs * 2 : undefined),

@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
-import { openWebSocket } from '../chat/websocket-transport';
-import { pollOnce } from '../core/poll-request';
-import { openSseStream } from '../core/sse-stream';
+import { openWebSocket } from '../core/transports/websocket-transport';
+import { pollOnce } from '../core/transports/poll-transport';
+import { openSseStream } from '../core/transports/sse-transport';
 import {
   RealtimeTransports,
   type PollRequest,
@@ -11,7 +11,7 @@ import {
   type SocketSink,
   type StreamRequest,
   type StreamSink,
-} from '../core/types';
+} from '../core/transports/realtime-transports';
 import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
 
 /**
@@ -37,7 +37,6 @@ export class FetchRealtimeTransports extends RealtimeTransports {
     return pollOnce(this.fetchImpl, req);
   }
 
-  /** The WebSocket transport lives with chat (src/lib/chat/websocket-transport.ts). */
   override openSocket(req: SocketRequest, sink: SocketSink): SocketHandle {
     return openWebSocket(this.webSocket, req, sink);
   }

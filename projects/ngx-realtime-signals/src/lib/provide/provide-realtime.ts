@@ -1,5 +1,5 @@
 import { type EnvironmentProviders, Injector, makeEnvironmentProviders } from '@angular/core';
-import { RealtimeTransports } from '../core/types';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { RealtimeFeature } from './features';
 import { FetchRealtimeTransports } from './fetch-realtime-transports';
 import type { RealtimeOptions } from './options';

@@ -1,8 +1,9 @@
-import { Injector, NgZone, PLATFORM_ID, inject } from '@angular/core';
+import { DOCUMENT, Injector, NgZone, PLATFORM_ID, inject } from '@angular/core';
 import { isPlatformBrowser } from '@angular/common';
+import { BurstQueue } from '../core/burst-queue';
 import type { ConnectionOptions } from '../core/connection';
 import { ReconnectPolicy } from '../core/reconnect-policy';
-import { RealtimeTransports } from '../core/types';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { ResolvedRealtimeConfig } from './options';
 import { REALTIME_CONFIG } from './tokens';
 
@@ -29,10 +30,18 @@ export interface RealtimeRuntime {
    * burst), so `events$` subscribers in zone.js apps get change detection as with HttpClient.
    */
   insideAngular<R>(fn: () => R): R;
+  /**
+   * A queue that collects what the network delivers (outside the Angular zone) and
+   * hands it to `deliver` inside the zone, once per burst (a microtask), so a burst
+   * of a thousand events is one signal update and one change detection.
+   */
+  burstQueue<T>(deliver: (batch: T[]) => void): BurstQueue<T>;
   /** `Authorization: Bearer <token>` from the configured token function, fetched anew on every call. */
   headers(): Promise<Record<string, string>>;
   /** The token alone (for the WebSocket `access_token` query), fetched anew on every call. */
   token(): Promise<string | null>;
+  /** The page's base URI (`document.baseURI`), against which a relative `baseUrl` becomes a ws(s):// URL; null without a document. */
+  documentBaseUri(): string | null;
   /** Connection options built from the config (policy; watchdog as given). */
   connectionOptions(watchdogMs?: number): ConnectionOptions;
 }
@@ -51,6 +60,7 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
   const zone = inject(NgZone);
   const config = inject(REALTIME_CONFIG);
   const browser = isPlatformBrowser(inject(PLATFORM_ID));
+  const document = inject(DOCUMENT, { optional: true });
   let transports: RealtimeTransports | null = null;
   const token = async () => (config.authToken ? ((await config.authToken()) ?? null) : null);
   return {
@@ -59,11 +69,13 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
     transports: () => (transports ??= injector.get(RealtimeTransports)),
     outsideAngular: (fn) => zone.runOutsideAngular(fn),
     insideAngular: (fn) => zone.run(fn),
+    burstQueue: (deliver) => new BurstQueue((batch) => zone.run(() => deliver(batch))),
     token,
     headers: async (): Promise<Record<string, string>> => {
       const value = await token();
       return value ? { Authorization: `Bearer ${value}` } : {};
     },
+    documentBaseUri: () => document?.baseURI ?? null,
     connectionOptions: (watchdogMs) => ({ policy: new ReconnectPolicy(config.reconnect), watchdogMs }),
   };
 }

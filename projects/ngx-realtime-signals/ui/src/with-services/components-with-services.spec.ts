@@ -2,10 +2,10 @@ import { Component, inject } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { ChatService, LongPollService, NotificationService, withReconnect } from 'ngx-realtime-signals';
 import { RealtimeTestingController, provideRealtimeTesting } from 'ngx-realtime-signals/testing';
-import { RtChatRoom } from '../chat-room/chat-room';
-import { RtConnectionStatus } from '../connection-status/connection-status';
-import { RtLiveFeed } from '../live-feed/live-feed';
-import { RtNotificationBell } from '../notification-bell/notification-bell';
+import { RtChatRoom } from '../chat-room/rt-chat-room';
+import { RtConnectionStatus } from '../connection-status/rt-connection-status';
+import { RtLiveFeed } from '../live-feed/rt-live-feed';
+import { RtNotificationBell } from '../notification-bell/rt-notification-bell';
 import { HOSTILE_TEXT, press, query, texts } from '../testing-support/dom';
 
 /* The components on the real services, with the testing entry point playing the server. */

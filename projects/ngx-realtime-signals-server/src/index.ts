@@ -1,0 +1,27 @@
+/**
+ * ngx-realtime-signals-server: the SSE, long-poll and WebSocket chat transports
+ * of docs/PROTOCOL.md for any Express 5 app. `createRealtime` is the door;
+ * the rest is what an app needs to configure, observe and test it.
+ */
+export { createRealtime, type Realtime } from './realtime.js';
+export {
+  MIN_AUTH_SECRET_BYTES,
+  RealtimeOptionsError,
+  SETTING_BOUNDS,
+  type RealtimeOptions,
+  type RealtimeSettings,
+} from './options.js';
+export type { EventLog, LoggedEvent, ReadResult } from './log/event-log.js';
+export { MemoryEventLog, type MemoryEventLogOptions } from './log/memory-log.js';
+export { createMetrics, type Metrics, type MetricsOptions, type Transport } from './metrics.js';
+export { metricsHandler, type ConnectionCounts } from './transports/health.js';
+export type { Logger } from './logger.js';
+export { ApiError, ERRORS, errorBody, sendError, type ErrorBody, type ErrorCode } from './errors.js';
+export { errorHandler } from './error-handler.js';
+export { redactUrl, requestLog } from './request-log.js';
+export { mintToken, type MintOptions } from './auth/mint-token.js';
+export { PUBLISH_SCOPE } from './auth/identity.js';
+export { TOPIC_PATTERN, isValidTopic } from './topic.js';
+export { EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES } from './event-type.js';
+export { CHAT_ERRORS, CLOSE_CODES, type ChatErrorCode } from './transports/chat/chat-errors.js';
+export { MAX_HISTORY_PAGES, TYPING_INTERVAL_MS } from './transports/chat/chat-room.js';

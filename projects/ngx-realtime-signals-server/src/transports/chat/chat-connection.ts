@@ -1,0 +1,253 @@
+import type WebSocket from 'ws';
+import type { EventLog } from '../../log/event-log.js';
+import { chatTopic } from '../../topic.js';
+import { ChatFrameError, CLOSE_CODES } from './chat-errors.js';
+import type { ChatMetrics, ChatDropReason } from './chat-metrics.js';
+import type { RoomMember } from './chat-room.js';
+import type { ChatRooms } from './chat-rooms.js';
+import { parseClientFrame } from './frame-parser.js';
+import { encodeFrame, type ChatMessageData, type ClientFrame, type ServerFrame } from './frames.js';
+import { FrameRateLimiter } from './rate-limiter.js';
+import type { SendDedupStore } from './send-dedup.js';
+
+export interface ChatConnectionDeps {
+  log: EventLog;
+  rooms: ChatRooms;
+  dedup: SendDedupStore;
+  metrics: ChatMetrics;
+  maxBufferedBytes: number;
+  maxRoomsPerConnection: number;
+  rateLimit: number;
+  rateWindowMs: number;
+  /** Called for failures that are the server's fault (never for a client's bad frame). */
+  onInternalError(error: unknown, connection: ChatConnection): void;
+}
+
+// WebSocket.OPEN / CLOSED, without a runtime import of ws in this module.
+const OPEN = 1;
+const CLOSED = 3;
+
+/**
+ * One WebSocket chat connection. Frames are handled one at a time, in the
+ * order they arrive, so a `send` right after a `join` sees the room joined;
+ * the rate limit is checked on arrival, which bounds that queue.
+ */
+export class ChatConnection implements RoomMember {
+  private readonly joined = new Set<string>();
+  private readonly rateLimiter: FrameRateLimiter;
+  private queue: Promise<void> = Promise.resolve();
+  private alive = true;
+  /** Set once the server has started closing or dropping the socket: no more frames are handled. */
+  private ending = false;
+  private closed = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    readonly id: string,
+    readonly user: string,
+    private readonly deps: ChatConnectionDeps,
+  ) {
+    this.rateLimiter = new FrameRateLimiter(deps.rateLimit, deps.rateWindowMs);
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('pong', () => {
+      this.alive = true;
+    });
+    socket.on('close', () => this.release());
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws has already closed with 1009 for an oversized frame; other errors end in 'close' too.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.deps.metrics.dropped('payload_too_large');
+    });
+  }
+
+  welcome(heartbeatMs: number): void {
+    this.send({ type: 'welcome', connectionId: this.id, user: this.user, heartbeatMs });
+  }
+
+  /** Heartbeat tick: a peer that has not answered the previous ping is gone. */
+  checkAlive(): void {
+    if (this.ending || this.closed) return;
+    if (!this.alive) {
+      this.drop('heartbeat');
+      return;
+    }
+    this.alive = false;
+    this.socket.ping();
+  }
+
+  /**
+   * Writes a frame unless the socket is already too far behind: a slow
+   * consumer is cut off rather than buffered without end (it resumes from
+   * its cursor with `join.since`). The check comes before the write so one
+   * large frame (a long history) still goes out.
+   */
+  deliver(frame: Buffer): void {
+    if (this.closed || this.socket.readyState !== OPEN) return;
+    if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.drop('slow_consumer');
+      return;
+    }
+    this.socket.send(frame, { binary: false });
+  }
+
+  close(code: number, reason: string): void {
+    this.ending = true;
+    this.socket.close(code, reason);
+  }
+
+  /** Calls `listener` once the socket has closed (at once if it already has). */
+  onceClosed(listener: () => void): void {
+    if (this.socket.readyState === CLOSED) listener();
+    else this.socket.once('close', listener);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  private send(frame: ServerFrame): void {
+    this.deliver(encodeFrame(frame));
+  }
+
+  /**
+   * Cuts the connection off without a close handshake. Leaving the rooms
+   * waits for the socket's 'close' event, so a drop in the middle of a
+   * broadcast never changes a room while it is being iterated.
+   */
+  private drop(reason: ChatDropReason): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.deps.metrics.dropped(reason);
+    this.socket.terminate();
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.ending || this.closed) return;
+    if (!this.rateLimiter.allow()) {
+      this.deps.metrics.dropped('rate_limit');
+      this.close(CLOSE_CODES.policyViolation, 'rate limit exceeded');
+      return;
+    }
+    if (isBinary) {
+      this.sendError(new ChatFrameError('binary_frame'));
+      return;
+    }
+    let frame: ClientFrame;
+    try {
+      frame = parseClientFrame(rawToString(data));
+    } catch (error) {
+      this.sendError(error);
+      return;
+    }
+    this.queue = this.queue.then(() => this.handle(frame).catch((error: unknown) => this.sendError(error)));
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
+    if (this.ending || this.closed) return;
+    switch (frame.type) {
+      case 'join':
+        return this.join(frame.room, frame.since);
+      case 'leave':
+        return this.leave(frame.room);
+      case 'send':
+        return this.sendMessage(frame.room, frame.clientId, frame.text);
+      case 'typing':
+        this.requireJoined(frame.room).typing(this);
+        return;
+      case 'ping':
+        this.send(frame.t === undefined ? { type: 'pong' } : { type: 'pong', t: frame.t });
+        return;
+    }
+  }
+
+  private async join(room: string, since: string | null): Promise<void> {
+    if (this.joined.has(room)) throw new ChatFrameError('already_joined', undefined, room);
+    if (this.joined.size >= this.deps.maxRoomsPerConnection) {
+      throw new ChatFrameError('too_many_rooms', undefined, room);
+    }
+    if (since !== null && !this.deps.log.isValidCursor(since)) {
+      throw new ChatFrameError('invalid_cursor', undefined, room);
+    }
+    if (since !== null) this.deps.metrics.resumed();
+    this.joined.add(room);
+    try {
+      const outcome = await this.deps.rooms.open(room).join(this, since);
+      if (outcome === null) this.joined.delete(room);
+    } catch (error) {
+      this.joined.delete(room);
+      throw internal(error, room);
+    }
+  }
+
+  private leave(room: string): void {
+    const chatRoom = this.requireJoined(room);
+    this.joined.delete(room);
+    chatRoom.leave(this);
+    this.send({ type: 'left', room });
+  }
+
+  private async sendMessage(room: string, clientId: string, text: string): Promise<void> {
+    if (!this.joined.has(room)) throw new ChatFrameError('not_joined', undefined, clientId);
+    const data: ChatMessageData = { text, from: this.user, clientId };
+    const { id, fresh } = this.deps.dedup.ackFor(room, clientId, async () => {
+      const event = await this.deps.log.append(chatTopic(room), 'message', data);
+      return event.id;
+    });
+    let ackId: string;
+    try {
+      ackId = await id;
+    } catch (error) {
+      throw internal(error, clientId);
+    }
+    if (fresh) this.deps.metrics.published();
+    this.send({ type: 'ack', clientId, id: ackId });
+  }
+
+  private requireJoined(room: string) {
+    const chatRoom = this.joined.has(room) ? this.deps.rooms.get(room) : undefined;
+    if (!chatRoom || !chatRoom.isActive(this)) throw new ChatFrameError('not_joined', undefined, room);
+    return chatRoom;
+  }
+
+  private sendError(error: unknown): void {
+    let failure: ChatFrameError;
+    if (error instanceof InternalChatError) {
+      this.deps.onInternalError(error.failure, this);
+      failure = error;
+    } else if (error instanceof ChatFrameError) {
+      failure = error;
+    } else {
+      this.deps.onInternalError(error, this);
+      failure = new ChatFrameError('internal_error');
+    }
+    const { code, message, ref } = failure;
+    this.send(ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref });
+  }
+
+  /** Leaves every room once the socket has closed, whatever closed it. */
+  private release(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const room of this.joined) this.deps.rooms.get(room)?.leave(this);
+    this.joined.clear();
+  }
+}
+
+/** A server-side failure while handling a valid frame; reported to the client as `internal_error`. */
+class InternalChatError extends ChatFrameError {
+  constructor(
+    readonly failure: unknown,
+    ref: string,
+  ) {
+    super('internal_error', undefined, ref);
+  }
+}
+
+function internal(error: unknown, ref: string): ChatFrameError {
+  return error instanceof ChatFrameError ? error : new InternalChatError(error, ref);
+}
+
+function rawToString(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}

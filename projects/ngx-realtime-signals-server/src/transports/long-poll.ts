@@ -1,0 +1,117 @@
+import type { Request, Response } from 'express';
+import { ApiError } from '../errors.js';
+import { clientIp } from '../limits.js';
+import type { ReadResult } from '../log/event-log.js';
+import { cursorParam, integerParam, topicParam } from '../request-params.js';
+import type { TransportDeps } from './transport-deps.js';
+
+export interface LongPollTransport {
+  /** GET /api/poll/:topic?cursor=&timeout=&limit= */
+  handle(req: Request, res: Response): Promise<void>;
+  /** Polls currently held open waiting for events. */
+  connectionCount(): number;
+  /** Answers every held poll now with what it has (graceful shutdown). */
+  close(): void;
+}
+
+interface PollAnswer {
+  events: ReadResult['events'];
+  cursor: string;
+  reset?: true;
+}
+
+/**
+ * Long polling: answer at once when events follow the cursor, else hold the
+ * request until one is appended or the timeout passes. A client that goes
+ * away releases its waiter (listener, timer, connection slot) at once.
+ *
+ * @example
+ * const poll = createLongPollTransport(deps);
+ * app.get('/api/poll/:topic', (req, res) => poll.handle(req, res));
+ */
+export function createLongPollTransport(deps: TransportDeps): LongPollTransport {
+  const { log, config, metrics, logger } = deps;
+  const held = new Set<() => void>();
+
+  function answer(res: Response, result: ReadResult): void {
+    const body: PollAnswer = { events: result.events, cursor: result.cursor };
+    if (result.reset) body.reset = true;
+    metrics.eventsDelivered.inc({ transport: 'long_poll' }, result.events.length);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json(body);
+  }
+
+  async function handle(req: Request, res: Response): Promise<void> {
+    const topic = topicParam(req.params['topic']);
+    const cursor = cursorParam(req.query['cursor'], log);
+    const timeout = integerParam(req.query['timeout'], 'invalid_timeout', 'timeout', {
+      min: 0,
+      max: config.pollMaxTimeoutMs,
+      fallback: config.pollDefaultTimeoutMs,
+    });
+    const limit = integerParam(req.query['limit'], 'invalid_limit', 'limit', {
+      min: 1,
+      max: config.pollMaxLimit,
+      fallback: config.pollDefaultLimit,
+    });
+    const release = deps.connections.tryAcquire(clientIp(req));
+    if (!release) throw new ApiError('too_many_connections');
+
+    // Subscribe before reading so an append between the read and the wait cannot be missed.
+    let wake: (() => void) | null = null;
+    let woken = false;
+    const unsubscribe = log.subscribe(topic, () => {
+      woken = true;
+      wake?.();
+    });
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      clearTimeout(timer);
+      release();
+      if (wake) {
+        held.delete(wake);
+        wake(); // lets a handler that is waiting return instead of hanging on forever
+      }
+    };
+    // Either fires when the client goes away; both are harmless after a normal answer.
+    req.once('close', finish);
+    res.once('close', finish);
+
+    try {
+      const first = await log.read(topic, cursor, limit);
+      if (first.events.length > 0 || first.reset || timeout === 0 || done) {
+        finish();
+        if (!res.writableEnded && !res.destroyed) answer(res, first);
+        return;
+      }
+      // From here on the cursor is concrete (the head when the client sent none).
+      const waitFrom = first.cursor;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        held.add(resolve);
+        timer = setTimeout(resolve, timeout);
+        if (woken || done) resolve();
+      });
+      if (done) return; // the client left while we waited
+      const result = await log.read(topic, waitFrom, limit);
+      finish();
+      if (!res.writableEnded && !res.destroyed) answer(res, result);
+    } catch (error) {
+      finish();
+      logger.error({ err: error, topic }, 'long poll read failed');
+      throw error;
+    }
+  }
+
+  return {
+    handle,
+    connectionCount: () => held.size,
+    close() {
+      for (const wakeUp of [...held]) wakeUp();
+    },
+  };
+}

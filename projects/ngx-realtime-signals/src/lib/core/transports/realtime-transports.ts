@@ -1,0 +1,156 @@
+/**
+ * The transport seam: what the services ask of a transport and what a transport
+ * reports back. Plain TypeScript (no Angular imports); `provideRealtime()` binds
+ * the fetch/WebSocket implementation, `provideRealtimeTesting()` a controllable one.
+ */
+import type { RealtimeError, RealtimeEvent } from '../types';
+
+/**
+ * One SSE connection attempt as the services ask for it.
+ * `url` is `${baseUrl}/events/${encodeURIComponent(topic)}` (no query); the
+ * transport sends `cursor` as `Last-Event-ID` when it is non-null.
+ * `headers` already holds `Authorization` when an auth token function is configured.
+ *
+ * @example
+ * ```ts
+ * const req: StreamRequest = { url: '/api/events/news', topic: 'news', cursor: null, headers: {} };
+ * ```
+ */
+export interface StreamRequest {
+  url: string;
+  topic: string;
+  cursor: string | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * What an SSE transport reports for one connection attempt. After `closed` the
+ * transport calls nothing else.
+ *
+ * @example
+ * ```ts
+ * transports.openStream(req, { opened() {}, event(e) {}, reset(c) {}, position(c) {}, retryHint(ms) {}, activity() {}, closed(err) {} });
+ * ```
+ */
+export interface StreamSink {
+  /** Response headers accepted (status 200, `text/event-stream`). */
+  opened(): void;
+  /** One complete event. Non-JSON `data` is delivered as the raw string with `type` = the SSE event name or `message`. */
+  event(e: RealtimeEvent): void;
+  /**
+   * The server said `reset`: the cursor was a gap. `cursor` is the position just
+   * before the oldest retained event; the retained events follow as ordinary events.
+   */
+  reset(cursor: string): void;
+  /**
+   * The server's position for a reader that had no cursor yet (SSE `cursor` frame):
+   * move the cursor there, deliver nothing. Not a gap.
+   */
+  position(cursor: string): void;
+  /** The server's `retry:` field, in ms. */
+  retryHint(ms: number): void;
+  /** Any bytes arrived, including `: ping` comments (feeds the heartbeat watchdog). */
+  activity(): void;
+  /** The stream ended or failed; `error.retryable` decides between retry and `failed`. */
+  closed(error: RealtimeError): void;
+}
+
+/**
+ * One long-poll request. `url` is `${baseUrl}/poll/${encodeURIComponent(topic)}`
+ * (no query); the transport appends `cursor`, `timeout` and `limit`.
+ *
+ * @example
+ * ```ts
+ * const req: PollRequest = { url: '/api/poll/news', topic: 'news', cursor: null, timeoutMs: 25000, limit: 100,
+ *   headers: {}, signal: new AbortController().signal };
+ * ```
+ */
+export interface PollRequest {
+  url: string;
+  topic: string;
+  cursor: string | null;
+  timeoutMs: number;
+  limit: number;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+}
+
+/**
+ * A long-poll answer: events after the cursor and the cursor to use next.
+ * `reset: true` means the cursor was a gap: `events` are the oldest retained
+ * events and `cursor` is where to continue from, as always.
+ *
+ * @example
+ * ```ts
+ * const res: PollResponse = { events: [], cursor: 'k1-0' };
+ * ```
+ */
+export interface PollResponse {
+  events: RealtimeEvent[];
+  cursor: string;
+  reset?: boolean;
+}
+
+/**
+ * A WebSocket connection request: the full `ws(s)://` URL including its query.
+ *
+ * @example
+ * ```ts
+ * const req: SocketRequest = { url: 'wss://example.com/api/chat?name=ada' };
+ * ```
+ */
+export interface SocketRequest {
+  url: string;
+}
+
+/**
+ * What a WebSocket transport reports for one connection attempt.
+ *
+ * @example
+ * ```ts
+ * const sink: SocketSink = { opened() {}, message(frame) {}, closed(err) {} };
+ * ```
+ */
+export interface SocketSink {
+  opened(): void;
+  message(frame: { type: string; [k: string]: unknown }): void;
+  closed(error: RealtimeError): void;
+}
+
+/**
+ * A live WebSocket attempt: send JSON frames, close it.
+ *
+ * @example
+ * ```ts
+ * handle.send({ type: 'ping', t: Date.now() }); handle.close();
+ * ```
+ */
+export interface SocketHandle {
+  send(frame: { type: string; [k: string]: unknown }): void;
+  close(): void;
+}
+
+/**
+ * The transport seam and its DI token. Services never touch `fetch` or
+ * `WebSocket` directly: `provideRealtime()` provides the fetch/WebSocket
+ * implementation, `provideRealtimeTesting()` a controllable one. Reconnection,
+ * cursors, dedup and the outbox live above this seam.
+ *
+ * @example
+ * ```ts
+ * class RecordingTransports extends RealtimeTransports {
+ *   openStream(req: StreamRequest, sink: StreamSink) { sink.opened(); return () => {}; }
+ *   poll(req: PollRequest) { return Promise.resolve({ events: [], cursor: req.cursor ?? '0' }); }
+ *   openSocket(req: SocketRequest, sink: SocketSink) { sink.opened(); return { send() {}, close() {} }; }
+ * }
+ * providers: [{ provide: RealtimeTransports, useClass: RecordingTransports }]
+ * ```
+ */
+export abstract class RealtimeTransports {
+  /** Opens one SSE attempt; returns its teardown (aborts the request). */
+  abstract openStream(req: StreamRequest, sink: StreamSink): () => void;
+  /** One long poll; rejects with a {@link RealtimeError}. */
+  abstract poll(req: PollRequest): Promise<PollResponse>;
+  /** Opens one WebSocket attempt. */
+  abstract openSocket(req: SocketRequest, sink: SocketSink): SocketHandle;
+}
