@@ -1,5 +1,6 @@
 import { isRealtimeError, networkError } from '../core/errors';
-import type { PollResponse, RealtimeError, RealtimeEvent, RealtimeTransports } from '../core/types';
+import type { RealtimeError, RealtimeEvent } from '../core/types';
+import type { PollResponse, RealtimeTransports } from '../core/transports/realtime-transports';
 
 /** Events the leader keeps per polled topic to answer tabs that are a little behind. */
 const RING_SIZE = 1000;

@@ -1,5 +1,6 @@
 import { isRealtimeError, networkError } from '../core/errors';
-import type { PollResponse, RealtimeEvent, RealtimeTransports, SocketHandle } from '../core/types';
+import type { RealtimeEvent } from '../core/types';
+import type { PollResponse, RealtimeTransports, SocketHandle } from '../core/transports/realtime-transports';
 import type { Frame, OrphanSend, TabMessage } from './tab-messages';
 
 /** Messages the leader keeps per room to answer a late joiner without asking the server. */

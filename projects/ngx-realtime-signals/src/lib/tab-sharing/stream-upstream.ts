@@ -1,4 +1,4 @@
-import type { RealtimeTransports } from '../core/types';
+import type { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { TabMessage } from './tab-messages';
 
 type Send = (message: TabMessage) => void;

@@ -1,4 +1,4 @@
-import type { RealtimeTransports } from '../core/types';
+import type { RealtimeTransports } from '../core/transports/realtime-transports';
 import { PollUpstream, type PollUpstreamClock } from './poll-upstream';
 import { SocketUpstream } from './socket-upstream';
 import { StreamUpstream } from './stream-upstream';

@@ -1,4 +1,5 @@
-import type { PollResponse, RealtimeError, RealtimeEvent } from '../core/types';
+import type { RealtimeError, RealtimeEvent } from '../core/types';
+import type { PollResponse } from '../core/transports/realtime-transports';
 
 /** A chat frame as it crosses the socket (JSON object with a `type`). */
 export type Frame = { type: string; [key: string]: unknown };

@@ -1,4 +1,4 @@
-import type { StreamSink } from '../core/types';
+import type { StreamSink } from '../core/transports/realtime-transports';
 import type { TabMessage } from './tab-messages';
 import { TabRelay, pollUrlOf } from './tab-relay';
 import { FakeServer } from './spec-support/fake-tabs';

@@ -1,15 +1,6 @@
 import { isRealtimeError, networkError, realtimeError } from '../core/errors';
-import type {
-  PollRequest,
-  PollResponse,
-  RealtimeError,
-  RealtimeTransports,
-  SocketHandle,
-  SocketRequest,
-  SocketSink,
-  StreamRequest,
-  StreamSink,
-} from '../core/types';
+import type { RealtimeError } from '../core/types';
+import type { PollRequest, PollResponse, RealtimeTransports, SocketHandle, SocketRequest, SocketSink, StreamRequest, StreamSink } from '../core/transports/realtime-transports';
 import { socketKey, type Frame, type LeaderMessage, type OrphanSend, type TabMessage } from './tab-messages';
 
 /** Events asked for per catch-up poll (the server's maximum). */

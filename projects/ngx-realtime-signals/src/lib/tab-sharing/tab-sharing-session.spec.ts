@@ -1,5 +1,5 @@
-import { ChatClient } from '../chat/chat-client';
-import { chatAttempt } from '../chat/chat-attempt';
+import { ChatClient } from '../core/chat/chat-client';
+import { chatAttempt } from '../core/chat/chat-attempt';
 import { Connection } from '../core/connection';
 import { EventCursor } from '../core/event-cursor';
 import { ReconnectPolicy } from '../core/reconnect-policy';
@@ -89,7 +89,7 @@ function chat(tab: Tab, user = 'ada') {
   const client = new ChatClient({ messageBufferSize: 1000 });
   const connection = new Connection(
     chatAttempt(client, {
-      authToken: null,
+      token: null,
       socketUrl: () => `ws://example.test/api/chat?name=${user}`,
       openSocket: (req, sink) => tab.session.openSocket(req, sink),
     }),

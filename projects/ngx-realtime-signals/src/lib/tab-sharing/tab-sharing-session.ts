@@ -1,13 +1,4 @@
-import type {
-  PollRequest,
-  PollResponse,
-  RealtimeTransports,
-  SocketHandle,
-  SocketRequest,
-  SocketSink,
-  StreamRequest,
-  StreamSink,
-} from '../core/types';
+import type { PollRequest, PollResponse, RealtimeTransports, SocketHandle, SocketRequest, SocketSink, StreamRequest, StreamSink } from '../core/transports/realtime-transports';
 import { TabElection } from './tab-election';
 import type { TabEnvironment } from './tab-environment';
 import { TabHub } from './tab-hub';

@@ -1,15 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
-import {
-  RealtimeTransports,
-  type PollRequest,
-  type PollResponse,
-  type SocketHandle,
-  type SocketRequest,
-  type SocketSink,
-  type StreamRequest,
-  type StreamSink,
-} from '../core/types';
+import { RealtimeTransports, type PollRequest, type PollResponse, type SocketHandle, type SocketRequest, type SocketSink, type StreamRequest, type StreamSink } from '../core/transports/realtime-transports';
 import { TabSharing } from './tab-sharing';
 
 /**

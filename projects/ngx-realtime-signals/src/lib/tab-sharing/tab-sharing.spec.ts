@@ -2,7 +2,7 @@ import { PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { NotificationService } from '../notifications/notification.service';
 import { provideRealtime } from '../provide/provide-realtime';
-import { RealtimeTransports } from '../core/types';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
 import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
 import { TabSharing, ɵTAB_ENVIRONMENT } from './tab-sharing';
 import { TabSharingTransports } from './tab-sharing-transports';

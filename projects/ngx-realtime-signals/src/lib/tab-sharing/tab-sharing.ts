@@ -1,6 +1,6 @@
 import { isPlatformBrowser } from '@angular/common';
 import { DestroyRef, Injectable, InjectionToken, PLATFORM_ID, inject, signal, type Signal } from '@angular/core';
-import type { RealtimeTransports } from '../core/types';
+import type { RealtimeTransports } from '../core/transports/realtime-transports';
 import { browserTabEnvironment, type TabEnvironment } from './tab-environment';
 import { TabSharingSession, type TabSharingRole } from './tab-sharing-session';
 

@@ -1,5 +1,5 @@
 import { ENVIRONMENT_INITIALIZER, inject } from '@angular/core';
-import { RealtimeTransports } from '../core/types';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { RealtimeFeature } from '../provide/features';
 import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
 import { ɵTAB_SHARING_OPTIONS, type TabSharingOptions } from './tab-sharing';

@@ -1,15 +1,6 @@
 import { httpError } from '../../core/errors';
-import {
-  RealtimeTransports,
-  type PollRequest,
-  type PollResponse,
-  type RealtimeEvent,
-  type SocketHandle,
-  type SocketRequest,
-  type SocketSink,
-  type StreamRequest,
-  type StreamSink,
-} from '../../core/types';
+import { type RealtimeEvent } from '../../core/types';
+import { RealtimeTransports, type PollRequest, type PollResponse, type SocketHandle, type SocketRequest, type SocketSink, type StreamRequest, type StreamSink } from '../../core/transports/realtime-transports';
 import type { TabChannel, TabEnvironment, TabLocks } from '../tab-environment';
 
 /**
