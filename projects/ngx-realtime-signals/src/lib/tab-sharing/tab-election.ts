@@ -52,9 +52,7 @@ export class TabElection {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const channel = this.env.channel(this.name);
-    channel.onmessage = (event) => this.receive(event.data as TabMessage);
-    this.channel = channel;
+    this.openChannel();
     this.holdTabLock();
     this.campaign();
     this.post({ t: 'hello', tab: this.tabId });
@@ -72,6 +70,12 @@ export class TabElection {
     this.channel?.close();
     this.channel = null;
     this.setLeader(null, this.epoch);
+  }
+
+  private openChannel(): void {
+    const channel = this.env.channel(this.name);
+    channel.onmessage = (event) => this.receive(event.data as TabMessage);
+    this.channel = channel;
   }
 
   /** Sends to every other tab and, after the current task, to this one. */
@@ -142,16 +146,27 @@ export class TabElection {
     release?.();
   }
 
-  /** Steps down for a while (page frozen or put in the back/forward cache) and campaigns again on {@link rejoin}. */
+  /**
+   * Steps down for a while (page frozen or put in the back/forward cache) and
+   * campaigns again on {@link rejoin}. The channel closes meanwhile: a message
+   * arriving for a cached page would make the browser evict it.
+   */
   pause(): void {
     this.abort?.abort();
     this.abort = null;
     this.resign();
     this.setLeader(null, this.epoch);
+    this.channel?.close();
+    this.channel = null;
+    // a cached page holding a lock another page asks for gets evicted; nobody needs to know about us meanwhile
+    this.tabLock?.();
+    this.tabLock = null;
   }
 
   rejoin(): void {
     if (this.stopped || this.abort) return;
+    if (!this.channel) this.openChannel();
+    if (!this.tabLock) this.holdTabLock();
     this.campaign();
     this.post({ t: 'hello', tab: this.tabId });
   }

@@ -38,6 +38,7 @@ export class TabSharingSession {
   private livenessTimer: unknown = null;
   private readonly listeners: [string, (event: Event) => void][] = [];
   private started = false;
+  private paused = false;
 
   constructor(
     private readonly env: TabEnvironment,
@@ -72,10 +73,10 @@ export class TabSharingSession {
     this.onRole('follower');
     this.listen('pagehide', (event) => this.hidden((event as PageTransitionEvent).persisted === true));
     this.listen('pageshow', (event) => {
-      if ((event as PageTransitionEvent).persisted) this.election.rejoin();
+      if ((event as PageTransitionEvent).persisted) this.shown();
     });
     this.listen('freeze', () => this.hidden(true));
-    this.listen('resume', () => this.election.rejoin());
+    this.listen('resume', () => this.shown());
     this.election.start();
   }
 
@@ -138,11 +139,19 @@ export class TabSharingSession {
 
   /** The page is going away (or into the back/forward cache, or frozen): hand over what only this tab knows. */
   private hidden(comingBack: boolean): void {
+    if (this.paused) return;
     this.election.post({ t: 'bye', tab: this.tabId, orphans: this.relay.orphans(this.env.now()) });
     if (comingBack) {
+      this.paused = true;
       this.election.pause();
       this.endHub();
     }
+  }
+
+  private shown(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.election.rejoin();
   }
 
   private scheduleLivenessCheck(): void {
