@@ -30,10 +30,10 @@ interface Room {
 
 /**
  * The leader's one real chat socket for one socket URL (one user), shared by
- * every tab's chat of that URL. Rooms are joined on it once, with the `since`
- * of the first tab that asks; a tab joining a room already joined gets a
- * `joined` made from the messages the leader kept (or, when its `since` is
- * older than those, from a one-off poll of the room's topic). Messages carry
+ * every tab's chat of that URL. Rooms are joined on it once; each tab's join
+ * is answered with a `joined` made from the messages the leader kept (the
+ * server's last ones and every one since), or, when the tab's `since` is older
+ * than those, from a one-off poll of the room's topic. Messages carry
  * the id before them (`prev`) so each tab checks it missed none. Sends,
  * pings and typing go out on the shared socket; acks, errors and pongs go back
  * to the tab that sent them.
@@ -143,10 +143,12 @@ export class SocketUpstream {
     sub.rooms.add(name);
     let room = this.rooms.get(name);
     if (!room) {
-      room = { name, joined: false, waiters: [], members: [], count: 0, ring: [], anchor: since, head: since };
+      // joined without `since`: the server's last messages serve a tab that joins fresh, and any
+      // tab's `since` among them or older (answered by a catch-up poll) serves one that resumes
+      room = { name, joined: false, waiters: [], members: [], count: 0, ring: [], anchor: null, head: null };
       this.rooms.set(name, room);
       room.waiters.push({ key, since });
-      this.handle?.send(since === null ? { type: 'join', room: name } : { type: 'join', room: name, since });
+      this.handle?.send({ type: 'join', room: name });
       return;
     }
     if (!room.joined) {
@@ -225,10 +227,9 @@ export class SocketUpstream {
     for (const event of history) this.remember(room, event);
     const cursor = typeof frame['cursor'] === 'string' && frame['cursor'] ? frame['cursor'] : (history.at(-1)?.id ?? room.head);
     room.head = cursor;
-    const [first, ...others] = room.waiters;
+    const waiters = room.waiters;
     room.waiters = [];
-    if (first) this.to(first.key, frame);
-    for (const waiter of others) this.answerJoin(room, waiter.key, waiter.since);
+    for (const waiter of waiters) this.answerJoin(room, waiter.key, waiter.since);
     this.flushAdopted();
   }
 
