@@ -209,7 +209,7 @@ for (const sharing of (process.env.E2E_TAB_SHARING ?? 'on,off').split(',')) {
           pages = pages.filter((p) => p !== page);
           const at = Date.now();
           await act(page);
-          const record = { how, atEvent: run.count };
+          const record = { how, leader: sharing === 'on', atEvent: run.count };
           if (sharing === 'on') {
             await waitForLeader(pages);
             record.newLeaderAfterMs = Date.now() - at;
@@ -226,11 +226,11 @@ for (const sharing of (process.env.E2E_TAB_SHARING ?? 'on,off').split(',')) {
         };
 
         await run.reached(60);
-        await takeAway('closing the leader tab', (page) => page.close({ runBeforeUnload: true }));
+        await takeAway('closed', (page) => page.close({ runBeforeUnload: true }));
         await run.reached(160);
-        await takeAway('page.close without unload handlers', (page) => page.close({ runBeforeUnload: false }));
+        await takeAway('closed without unload handlers', (page) => page.close({ runBeforeUnload: false }));
         await run.reached(260);
-        await takeAway('renderer crash through CDP', async (page) => {
+        await takeAway('renderer killed through CDP', async (page) => {
           const crashed = new Promise((resolve) => page.once('crash', resolve));
           const cdp = await context.newCDPSession(page);
           cdp.send('Page.crash').catch(() => undefined); // never answers: the renderer is gone
