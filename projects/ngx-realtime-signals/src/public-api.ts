@@ -1,73 +1,73 @@
 /*
- * Public API of ngx-realtime-signals. Every exported symbol is named here.
+ * Public API of ngx-realtime-signals. Every exported symbol is named here, once.
+ * The goldens in goldens/public-api/ record this surface; `npm run api:update`
+ * refreshes them after a deliberate change.
+ *
+ * Exports prefixed with ɵ are private: they exist for the library's own
+ * secondary entry points (`ngx-realtime-signals/testing`) and may change in any
+ * release.
  */
-export const VERSION = '0.1.0';
+export { VERSION } from './version';
 
-// core: vocabulary and the transport seam
-export type {
-  ConnectionState,
-  RealtimeError,
-  RealtimeEvent,
-  RealtimeGap,
-} from './lib/core/types';
-export {
-  RealtimeTransports,
-  type StreamRequest,
-  type StreamSink,
-  type PollRequest,
-  type PollResponse,
-  type SocketRequest,
-  type SocketSink,
-  type SocketHandle,
-} from './lib/core/transports/realtime-transports';
-export { type ReconnectOptions, DEFAULT_RECONNECT, ReconnectPolicy } from './lib/core/reconnect-policy';
-export { httpError, networkError, realtimeError, isRealtimeError, TOKEN_EXPIRED } from './lib/core/errors';
-export {
-  Connection,
-  type AttemptContext,
-  type ConnectionAttempt,
-  type ConnectionOptions,
-  type ConnectionSnapshot,
-} from './lib/core/connection';
-export { type ConnectionEnvironment, type ListenerTarget, browserEnvironment } from './lib/core/connection-environment';
-
-// status
+// vocabulary
+export type { ConnectionState, RealtimeError, RealtimeEvent, RealtimeGap } from './lib/core/types';
 export type { ConnectionStatus } from './lib/status/connection-status';
-export { ConnectionStatusSignals, mirrorConnection } from './lib/status/connection-status-signals';
 
-// provide
-export type { RealtimeOptions, ResolvedRealtimeConfig, BufferSizes, AuthTokenFn } from './lib/provide/options';
-export { DEFAULT_BUFFERS, DEFAULT_HEARTBEAT_MS } from './lib/provide/options';
-export { REALTIME_CONFIG, REALTIME_FETCH, REALTIME_WEBSOCKET } from './lib/provide/tokens';
+// setup
+export { provideRealtime } from './lib/provide/provide-realtime';
+export type { AuthTokenFn, BufferSizes, RealtimeOptions } from './lib/provide/options';
+export type { ReconnectOptions } from './lib/core/reconnect-policy';
+export {
+  type RealtimeEndpoints,
+  type StreamEndpoint,
+  type StreamOptions,
+  type TopicUrl,
+  withEndpoints,
+} from './lib/provide/endpoints';
+export type { SseMessage, SseParse } from './lib/core/transports/sse-parse';
 export {
   type RealtimeFeature,
   type RealtimeFeatureKind,
-  withBaseUrl,
-  withReconnect,
   withAuthToken,
+  withBaseUrl,
   withBuffers,
-  withHeartbeat,
   withFetch,
+  withHeartbeat,
+  withReconnect,
   withWebSocket,
 } from './lib/provide/features';
-export { provideRealtime } from './lib/provide/provide-realtime';
-export { FetchRealtimeTransports } from './lib/provide/fetch-realtime-transports';
-
-// chat
-export type { ChatMessage } from './lib/core/chat/chat-message';
-export type { ChatRoom } from './lib/chat/room-handle';
-export { ChatService } from './lib/chat/chat.service';
 
 // notifications (SSE)
-export type { Notification } from './lib/notifications/notification';
 export { NotificationService } from './lib/notifications/notification.service';
+export type { Notification, NotificationConnectOptions } from './lib/notifications/notification';
 
 // long polling
-export type { LongPollFeed, LongPollOptions } from './lib/long-poll/long-poll-feed';
 export { LongPollService } from './lib/long-poll/long-poll.service';
+export type { LongPollFeed, LongPollOptions } from './lib/long-poll/long-poll-feed';
 
-// sharing one connection between the tabs of a browser
+// chat (WebSocket)
+export { ChatService } from './lib/chat/chat.service';
+export type { ChatRoom } from './lib/chat/room-handle';
+export type { ChatMessage } from './lib/core/chat/chat-message';
+
+// sharing one set of connections between the tabs of a browser
 export { withTabSharing } from './lib/tab-sharing/with-tab-sharing';
-export { TabSharing, type TabSharingOptions, ɵTAB_ENVIRONMENT, ɵTAB_SHARING_SIMULATION } from './lib/tab-sharing/tab-sharing';
+export { TabSharing, type TabSharingOptions } from './lib/tab-sharing/tab-sharing';
 export type { TabSharingRole } from './lib/tab-sharing/tab-sharing-session';
-export type { TabEnvironment, TabLocks, TabChannel } from './lib/tab-sharing/tab-environment';
+
+// private: the transport seam and error constructors, for ngx-realtime-signals/testing
+export {
+  RealtimeTransports as ɵRealtimeTransports,
+  type PollRequest as ɵPollRequest,
+  type PollResponse as ɵPollResponse,
+  type SocketHandle as ɵSocketHandle,
+  type SocketRequest as ɵSocketRequest,
+  type SocketSink as ɵSocketSink,
+  type StreamRequest as ɵStreamRequest,
+  type StreamSink as ɵStreamSink,
+} from './lib/core/transports/realtime-transports';
+export { httpError as ɵhttpError, realtimeError as ɵrealtimeError, TOKEN_EXPIRED as ɵTOKEN_EXPIRED } from './lib/core/errors';
+
+// private: tab sharing's page environment and simulated role, for ngx-realtime-signals/testing
+export { ɵTAB_ENVIRONMENT, ɵTAB_SHARING_SIMULATION } from './lib/tab-sharing/tab-sharing';
+export type { TabChannel as ɵTabChannel, TabEnvironment as ɵTabEnvironment, TabLocks as ɵTabLocks } from './lib/tab-sharing/tab-environment';

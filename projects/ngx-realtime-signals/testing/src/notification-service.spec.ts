@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { ApplicationRef } from '@angular/core';
-import { NotificationService, withAuthToken, withReconnect } from 'ngx-realtime-signals';
+import { NotificationService, withAuthToken, withReconnect, type RealtimeFeature } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
 /** NotificationService's real logic (state, cursor, dedup, buffers) driven through the testing entry point. */
@@ -9,8 +9,8 @@ describe('NotificationService through RealtimeTestingController', () => {
   let notifications: NotificationService<{ text: string }>;
   const settle = () => TestBed.inject(ApplicationRef).whenStable();
 
-  function setUp(...features: Parameters<typeof provideRealtimeTesting>) {
-    TestBed.configureTestingModule({ providers: [provideRealtimeTesting(...(features as []))] });
+  function setUp(...features: RealtimeFeature[]) {
+    TestBed.configureTestingModule({ providers: [provideRealtimeTesting(...features)] });
     realtime = TestBed.inject(RealtimeTestingController);
     notifications = TestBed.inject(NotificationService) as NotificationService<{ text: string }>;
   }

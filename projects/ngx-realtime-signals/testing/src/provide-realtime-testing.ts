@@ -1,5 +1,10 @@
 import { type EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
-import { provideRealtime, type RealtimeFeature, type RealtimeOptions, RealtimeTransports } from 'ngx-realtime-signals';
+import {
+  provideRealtime,
+  type RealtimeFeature,
+  type RealtimeOptions,
+  ɵRealtimeTransports as RealtimeTransports,
+} from 'ngx-realtime-signals';
 import { RealtimeTestingController } from './realtime-testing-controller';
 import { TestingRealtimeTransports } from './testing-transports';
 
@@ -16,10 +21,13 @@ import { TestingRealtimeTransports } from './testing-transports';
  *   providers: [provideRealtimeTesting(withReconnect({ initialDelayMs: 0 }))],
  * });
  * const realtime = TestBed.inject(RealtimeTestingController);
+ * // or, as with provideRealtime, one options object, optionally followed by features
+ * provideRealtimeTesting({ baseUrl: '/rt' }, withReconnect({ initialDelayMs: 0 }));
  * ```
  */
 export function provideRealtimeTesting(options?: RealtimeOptions): EnvironmentProviders;
 export function provideRealtimeTesting(...features: RealtimeFeature[]): EnvironmentProviders;
+export function provideRealtimeTesting(options: RealtimeOptions, ...features: RealtimeFeature[]): EnvironmentProviders;
 export function provideRealtimeTesting(...args: (RealtimeOptions | RealtimeFeature | undefined)[]): EnvironmentProviders {
   const realtime = (provideRealtime as (...a: (RealtimeOptions | RealtimeFeature | undefined)[]) => EnvironmentProviders)(...args);
   return makeEnvironmentProviders([

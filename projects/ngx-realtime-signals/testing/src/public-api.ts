@@ -10,4 +10,7 @@ export { TestPoll, type TestPollAnswer } from './test-poll';
 export { TestSocket, type TestChatMessageInit } from './test-socket';
 export type { ChatFrame, SentFrameMatch } from './sent-frame-match';
 export type { TestEventInit } from './event-defaults';
-export { TestingRealtimeTransports } from './testing-transports';
+
+// private: the base the test connections share and what it needs from the controller
+export { TestConnectionBase as ɵTestConnectionBase, type ConnectionHost as ɵConnectionHost } from './test-connection';
+export { EventIds as ɵEventIds } from './event-defaults';

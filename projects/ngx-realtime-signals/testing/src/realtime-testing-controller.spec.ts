@@ -1,11 +1,11 @@
 import { TestBed } from '@angular/core/testing';
 import {
-  type PollRequest,
-  type PollResponse,
+  type ɵPollRequest as PollRequest,
+  type ɵPollResponse as PollResponse,
   type RealtimeError,
-  RealtimeTransports,
-  type SocketSink,
-  type StreamSink,
+  ɵRealtimeTransports as RealtimeTransports,
+  type ɵSocketSink as SocketSink,
+  type ɵStreamSink as StreamSink,
 } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController, TestPoll, TestSocket, TestStream } from 'ngx-realtime-signals/testing';
 

@@ -52,7 +52,7 @@ export abstract class TestConnectionBase {
     return this.endedBy === 'client' ? 'closed by the client' : 'ended by the test';
   }
 
-  protected get ended(): ConnectionEnd {
+  protected get ended(): 'client' | 'server' | null {
     return this.endedBy;
   }
 

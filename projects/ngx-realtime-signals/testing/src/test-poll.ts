@@ -1,4 +1,4 @@
-import { httpError, type PollRequest, type PollResponse, type RealtimeError, type RealtimeEvent, realtimeError } from 'ngx-realtime-signals';
+import { ɵhttpError as httpError, type ɵPollRequest as PollRequest, type ɵPollResponse as PollResponse, type RealtimeError, type RealtimeEvent, ɵrealtimeError as realtimeError } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 

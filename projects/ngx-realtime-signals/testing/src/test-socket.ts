@@ -1,4 +1,4 @@
-import { type RealtimeError, type RealtimeEvent, type SocketRequest, type SocketSink, TOKEN_EXPIRED } from 'ngx-realtime-signals';
+import { type RealtimeError, type RealtimeEvent, type ɵSocketRequest as SocketRequest, type ɵSocketSink as SocketSink, ɵTOKEN_EXPIRED as TOKEN_EXPIRED } from 'ngx-realtime-signals';
 import { completeEvent } from './event-defaults';
 import { type ChatFrame, describeFrameMatch, frameMatches, type SentFrameMatch } from './sent-frame-match';
 import { type ConnectionHost, TestConnectionBase } from './test-connection';

@@ -1,4 +1,4 @@
-import { httpError, type RealtimeError, type RealtimeEvent, type StreamRequest, type StreamSink } from 'ngx-realtime-signals';
+import { ɵhttpError as httpError, type RealtimeError, type RealtimeEvent, type ɵStreamRequest as StreamRequest, type ɵStreamSink as StreamSink } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
@@ -51,7 +51,10 @@ export class TestStream extends TestConnectionBase {
     return this;
   }
 
-  /** Pushes one event (opening the stream first if needed); missing fields get defaults. Returns the event sent. */
+  /**
+   * Pushes one event (opening the stream first if needed); missing fields get defaults. Returns the event sent.
+   * `id: ''` plays a message the server sent without an id: the service gives it a local id and keeps its cursor.
+   */
   event<T = unknown>(init: TestEventInit<T> = {}): RealtimeEvent<T> {
     this.assertActive('push an event');
     this.open();

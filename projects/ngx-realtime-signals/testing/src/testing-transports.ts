@@ -1,14 +1,14 @@
 import { inject, Injectable, PendingTasks } from '@angular/core';
 import {
-  type PollRequest,
-  type PollResponse,
+  type ɵPollRequest as PollRequest,
+  type ɵPollResponse as PollResponse,
   type RealtimeError,
-  RealtimeTransports,
-  type SocketHandle,
-  type SocketRequest,
-  type SocketSink,
-  type StreamRequest,
-  type StreamSink,
+  ɵRealtimeTransports as RealtimeTransports,
+  type ɵSocketHandle as SocketHandle,
+  type ɵSocketRequest as SocketRequest,
+  type ɵSocketSink as SocketSink,
+  type ɵStreamRequest as StreamRequest,
+  type ɵStreamSink as StreamSink,
 } from 'ngx-realtime-signals';
 import { matches, type RealtimeMatch } from './connection-match';
 import { EventIds } from './event-defaults';

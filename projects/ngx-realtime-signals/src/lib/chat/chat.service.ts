@@ -1,9 +1,10 @@
 import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { chatAttempt } from '../core/chat/chat-attempt';
 import { ChatClient } from '../core/chat/chat-client';
-import { chatSocketUrl } from '../core/chat/chat-url';
+import { chatEndpointUrl } from '../core/chat/chat-url';
 import { Connection } from '../core/connection';
 import type { RealtimeGap } from '../core/types';
+import { resolveChatUrl } from '../provide/endpoints';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
 import type { ConnectionStatus } from '../status/connection-status';
 import { ConnectionStatusSignals, mirrorConnection } from '../status/connection-status-signals';
@@ -55,7 +56,7 @@ export class ChatService implements ConnectionStatus {
   readonly user = this.userSignal.asReadonly();
   /** Round trip of the last ping, in ms; null while not connected. */
   readonly latencyMs = this.latencySignal.asReadonly();
-  /** Rooms joined through {@link join}, in join order. */
+  /** Rooms joined through {@link ChatService.join}, in join order. */
   readonly rooms = this.roomsSignal.asReadonly();
 
   private readonly handles = new Map<string, RoomHandle>();
@@ -134,7 +135,7 @@ export class ChatService implements ConnectionStatus {
     const connection = new Connection(
       chatAttempt(this.client, {
         token: config.authToken ? () => this.runtime.token() : null,
-        socketUrl: (token) => chatSocketUrl(config.baseUrl, this.runtime.documentBaseUri(), { name: this.name, token }),
+        socketUrl: (token) => chatEndpointUrl(resolveChatUrl(config), this.runtime.documentBaseUri(), { name: this.name, token }),
         openSocket: (req, sink) => this.runtime.transports().openSocket(req, sink),
       }),
       // Ping/pong detects a dead socket within PING_INTERVAL_MS + PONG_TIMEOUT_MS while the page runs; this

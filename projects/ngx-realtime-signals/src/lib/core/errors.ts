@@ -22,7 +22,7 @@ export const TOKEN_EXPIRED = 'token_expired';
 /**
  * The error value for an HTTP status other than 200. `serverCode` is the
  * `error.code` of the answer's JSON body: a 401 `token_expired` becomes the
- * retryable {@link TOKEN_EXPIRED} (a fresh token may fix it), every other 401 stays final.
+ * retryable `token_expired` (a fresh token may fix it), every other 401 stays final.
  *
  * @example
  * ```ts

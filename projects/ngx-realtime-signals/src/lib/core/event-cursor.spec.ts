@@ -38,9 +38,18 @@ describe('EventCursor', () => {
     expect(cursor.gap).toEqual({ cursor: 'head', at: 42 });
   });
 
-  it('clears the cursor on an event with an empty id', () => {
+  it('accepts every event without an id and leaves the cursor where it was', () => {
     const cursor = new EventCursor('c', 10);
     expect(cursor.accept(ev(''))).toBe(true);
+    expect(cursor.accept(ev(''))).toBe(true);
+    expect(cursor.cursor).toBe('c');
+  });
+
+  it('forgets the cursor when moved to null, and ignores an empty one', () => {
+    const cursor = new EventCursor('c', 10);
+    cursor.moveTo('');
+    expect(cursor.cursor).toBe('c');
+    cursor.moveTo(null);
     expect(cursor.cursor).toBeNull();
   });
 });

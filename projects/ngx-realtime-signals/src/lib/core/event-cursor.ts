@@ -34,13 +34,10 @@ export class EventCursor {
   /**
    * Records a delivered event and moves the cursor; false when the event was a
    * duplicate and must not reach the app. An event with an empty id (an SSE
-   * `id:` with no value) clears the cursor, as `EventSource` does, and cannot be deduplicated.
+   * message without an `id:`) has no identity: it is always new and leaves the cursor alone.
    */
   accept(event: RealtimeEvent): boolean {
-    if (event.id === '') {
-      this.position = null;
-      return true;
-    }
+    if (event.id === '') return true;
     if (!this.seen.add(event.id)) return false;
     this.position = event.id;
     return true;
@@ -53,8 +50,12 @@ export class EventCursor {
     return this.lastGap;
   }
 
-  /** Moves the cursor without an event (a poll answer's cursor, an SSE stream's starting position). */
-  moveTo(cursor: string): void {
-    if (cursor) this.position = cursor;
+  /**
+   * Moves the cursor without an event (a poll answer's cursor, an SSE stream's starting
+   * position); `null` forgets it (an SSE empty `id:` field), so the next attempt starts from now.
+   */
+  moveTo(cursor: string | null): void {
+    if (cursor === null) this.position = null;
+    else if (cursor) this.position = cursor;
   }
 }

@@ -25,7 +25,8 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
  * Codes: `network` (retryable), `http_<status>` (401/403/204 and other 4xx are not retryable;
  * 5xx, 408 and 429 are), `token_expired` (HTTP 401 `token_expired` or chat close 4401: retried at
  * once with a fresh token, once in a row), `bad_content_type` (not retryable), `stream_ended`,
- * `heartbeat_timeout`, `socket_closed` (final for close code 1008), `unauthorized`, `protocol`, `offline`.
+ * `heartbeat_timeout`, `socket_closed` (final for close code 1008), `unauthorized`, `protocol`, `offline`,
+ * `parse_failed` (an SSE `data` that the stream's `parse` option refused; not retryable).
  *
  * @example
  * ```ts

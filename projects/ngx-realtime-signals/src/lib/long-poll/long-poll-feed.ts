@@ -8,7 +8,7 @@ import type { ConnectionStatus } from '../status/connection-status';
  *
  * @example
  * ```ts
- * longPoll.watch('orders', { timeoutMs: 20_000, limit: 50, bufferSize: 500 });
+ * longPoll.watch('orders', { timeoutMs: 20_000, limit: 50, bufferSize: 500, url: '/v2/orders/poll' });
  * ```
  */
 export interface LongPollOptions {
@@ -20,6 +20,12 @@ export interface LongPollOptions {
   cursor?: string;
   /** Events kept in `events`. Default `buffers.events` (200). */
   bufferSize?: number;
+  /**
+   * The long-poll URL of this topic (relative or absolute, no query: `cursor`, `timeout`
+   * and `limit` are appended). Default: the `poll` endpoint of `withEndpoints`, else
+   * `${baseUrl}/poll/<topic>`. The backend answers as docs/PROTOCOL.md describes.
+   */
+  url?: string;
 }
 
 /**

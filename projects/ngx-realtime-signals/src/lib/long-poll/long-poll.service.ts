@@ -4,7 +4,8 @@ import type { LongPollFeed, LongPollOptions } from './long-poll-feed';
 import { PollingFeed } from './polling-feed';
 
 /**
- * Follows topics by HTTP long polling (`GET ${baseUrl}/poll/<topic>`), for
+ * Follows topics by HTTP long polling (`GET ${baseUrl}/poll/<topic>`, or the URL of
+ * `withEndpoints` / `watch(topic, { url })`), for
  * networks where streams do not get through. Polls with `fetch` directly, so a
  * held request never keeps the app "unstable". Each feed resumes from its cursor
  * after a failure, so events arrive once and in order.

@@ -7,6 +7,7 @@ import { Connection, type AttemptContext } from '../core/connection';
 import { isRealtimeError, networkError } from '../core/errors';
 import { EventCursor } from '../core/event-cursor';
 import type { RealtimeEvent } from '../core/types';
+import { resolvePollUrl } from '../provide/endpoints';
 import type { RealtimeRuntime } from '../provide/realtime-runtime';
 import { ConnectionStatusSignals, mirrorConnection } from '../status/connection-status-signals';
 import type { LongPollFeed, LongPollOptions } from './long-poll-feed';
@@ -26,6 +27,7 @@ export class PollingFeed<T> implements LongPollFeed<T> {
   private readonly timeoutMs: number;
   private readonly limit: number;
   private readonly bufferSize: number;
+  private readonly url: string;
   private stopped = false;
 
   readonly state = this.status.state.asReadonly();
@@ -48,6 +50,7 @@ export class PollingFeed<T> implements LongPollFeed<T> {
     private readonly runtime: RealtimeRuntime,
     private readonly onStop: () => void,
   ) {
+    this.url = resolvePollUrl(runtime.config, topic, options.url);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.limit = options.limit ?? DEFAULT_LIMIT;
     this.bufferSize = options.bufferSize ?? runtime.config.buffers.events;
@@ -95,7 +98,7 @@ export class PollingFeed<T> implements LongPollFeed<T> {
         });
         if (!active) return;
         const response = await this.runtime.transports().poll({
-          url: `${this.runtime.config.baseUrl}/poll/${encodeURIComponent(this.topic)}`,
+          url: this.url,
           topic: this.topic,
           cursor: this.cursorState.cursor,
           timeoutMs: first ? 0 : this.timeoutMs,

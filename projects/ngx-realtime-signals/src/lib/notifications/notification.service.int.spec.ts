@@ -1,5 +1,6 @@
 import { PLATFORM_ID } from '@angular/core';
-import { NotificationService, REALTIME_FETCH, type RealtimeEvent } from 'ngx-realtime-signals';
+import { NotificationService, type RealtimeEvent } from 'ngx-realtime-signals';
+import { REALTIME_FETCH } from '../provide/tokens';
 import { createDemoServer } from '@demo-server/src/app';
 import { loadConfig } from '@demo-server/src/config';
 import { startServer, type StartedServer } from '@demo-server/test/support/server';

@@ -6,13 +6,15 @@ import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
 import { EventCursor } from '../core/event-cursor';
 import type { RealtimeEvent } from '../core/types';
+import { resolveStream, type ResolvedStream } from '../provide/endpoints';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
 import type { ConnectionStatus } from '../status/connection-status';
 import { ConnectionStatusSignals, mirrorConnection } from '../status/connection-status-signals';
-import type { Notification } from './notification';
+import type { Notification, NotificationConnectOptions } from './notification';
 
 interface Session {
   readonly topic: string;
+  readonly stream: ResolvedStream;
   readonly connection: Connection;
   readonly cursor: EventCursor;
   readonly queue: BurstQueue<RealtimeEvent>;
@@ -21,10 +23,17 @@ interface Session {
 
 /**
  * Notifications over Server-Sent Events, as signals. One stream per app (a root
- * service): `connect()` opens `${baseUrl}/events/<topic>` and keeps it open,
- * resuming with `Last-Event-ID` after every drop, so each event shows up once
- * and in order. Does nothing on the server platform; closes when the app is
- * destroyed.
+ * service): `connect()` opens `${baseUrl}/events/<topic>` (or the URL of
+ * `withEndpoints` / `connect(topic, { url })`) and keeps it open, resuming with
+ * `Last-Event-ID` after every drop, so each event shows up once and in order.
+ * Does nothing on the server platform; closes when the app is destroyed.
+ *
+ * Any SSE endpoint works: `data` that is not this library's envelope arrives as
+ * parsed JSON (or as the `parse` option says). `T` is the data type you declare, not
+ * checked at run time (as with `HttpClient.get<T>`); a `parse` function is where to
+ * check it. A stream whose events carry no `id:` cannot resume: its events get local
+ * ids (`local:1`, …), a drop loses what was sent meanwhile and nothing is
+ * deduplicated; `cursor()` stays null.
  *
  * @example
  * ```ts
@@ -52,6 +61,7 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
   private readonly subject = new Subject<RealtimeEvent<T>>();
   private session: Session | null = null;
   private destroyed = false;
+  private localIds = 0;
 
   readonly state = this.status.state.asReadonly();
   readonly connected = this.status.connected;
@@ -79,20 +89,31 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
 
   /**
    * Opens the stream of `topic` (default `notifications`). Calling it again with
-   * the same topic is a no-op while connected and reconnects after
-   * `disconnect()`/`failed`, resuming from the cursor; another topic replaces
-   * the stream and clears the list.
+   * the same topic and URL is a no-op while connected and reconnects after
+   * `disconnect()`/`failed`, resuming from the cursor (the options of the call that
+   * opened the stream stay); another topic or URL replaces the stream and clears the list.
+   *
+   * `options` override the `events` endpoint of `withEndpoints` for this stream: `url`
+   * (the whole stream URL), `parse` (how `data` is read) and `heartbeatMs` (0: no watchdog).
+   * Bad options throw here, on every platform.
+   *
+   * @example
+   * ```ts
+   * notes.connect('orders', { url: '/stream/orders', heartbeatMs: 0 });
+   * ```
    */
-  connect(topic = 'notifications'): void {
-    if (!this.runtime.browser || this.destroyed) return;
-    if (this.session && this.session.topic !== topic) {
+  connect(topic = 'notifications', options: NotificationConnectOptions<T> = {}): void {
+    if (this.destroyed) return;
+    const stream = resolveStream(this.runtime.config, topic, options as NotificationConnectOptions);
+    if (!this.runtime.browser) return;
+    if (this.session && (this.session.topic !== topic || this.session.stream.url !== stream.url)) {
       this.endSession();
       this.list.set([]);
       this.status.gap.set(null);
       this.status.cursor.set(null);
     }
     this.currentTopic.set(topic);
-    const session = (this.session ??= this.createSession(topic));
+    const session = (this.session ??= this.createSession(topic, stream));
     this.runtime.outsideAngular(() => session.connection.start());
   }
 
@@ -125,34 +146,42 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
     this.list.set([]);
   }
 
-  private createSession(topic: string): Session {
+  private createSession(topic: string, stream: ResolvedStream): Session {
     const { config } = this.runtime;
     const cursor = new EventCursor(null, Math.max(1000, config.buffers.notifications * 2));
     const queue = this.runtime.burstQueue<RealtimeEvent>((batch) => this.apply(batch, cursor));
     const connection = new Connection(
-      (ctx) => this.openAttempt(ctx, topic, cursor, queue),
-      this.runtime.connectionOptions(config.heartbeatMs > 0 ? config.heartbeatMs * 2 : undefined),
+      (ctx) => this.openAttempt(ctx, topic, stream, cursor, queue),
+      this.runtime.connectionOptions(stream.watchdogMs),
     );
     const unmirror = mirrorConnection(connection, this.status);
-    return { topic, connection, cursor, queue, unmirror };
+    return { topic, stream, connection, cursor, queue, unmirror };
   }
 
-  private openAttempt(ctx: AttemptContext, topic: string, cursor: EventCursor, queue: BurstQueue<RealtimeEvent>): () => void {
+  private openAttempt(
+    ctx: AttemptContext,
+    topic: string,
+    stream: ResolvedStream,
+    cursor: EventCursor,
+    queue: BurstQueue<RealtimeEvent>,
+  ): () => void {
     let active = true;
     let teardown: (() => void) | null = null;
     this.runtime.headers().then(
       (headers) => {
         if (!active) return;
-        const url = `${this.runtime.config.baseUrl}/events/${encodeURIComponent(topic)}`;
         teardown = this.runtime.transports().openStream(
-          { url, topic, cursor: cursor.cursor, headers },
+          { url: stream.url, topic, cursor: cursor.cursor, headers, ...(stream.parse ? { parse: stream.parse } : {}) },
           {
             opened: () => ctx.opened(),
             activity: () => ctx.activity(),
             retryHint: (ms) => ctx.retryHint(ms),
             closed: (error) => ctx.closed(error),
             event: (event) => {
-              if (active && cursor.accept(event)) queue.push(event);
+              if (!active) return;
+              // an event the server sent without an id still needs a distinct key (`track n.id`, markRead)
+              const keyed = event.id === '' ? { ...event, id: `local:${++this.localIds}` } : event;
+              if (cursor.accept(event)) queue.push(keyed);
             },
             reset: (position) => {
               if (!active) return;

@@ -4,11 +4,12 @@ import type { AuthTokenFn, BufferSizes, RealtimeOptions } from './options';
 import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
 
 /**
- * What a {@link RealtimeFeature} configures.
+ * What a {@link RealtimeFeature} configures: one kind per `with*` function.
  *
  * @example
  * ```ts
- * const hasAuth = features.some((f) => f.kind === 'authToken');
+ * // withAuthToken(...) makes a feature of kind 'authToken'
+ * const kinds: RealtimeFeatureKind[] = ['baseUrl', 'authToken'];
  * ```
  */
 export type RealtimeFeatureKind =
@@ -19,10 +20,13 @@ export type RealtimeFeatureKind =
   | 'heartbeat'
   | 'fetch'
   | 'webSocket'
+  | 'endpoints'
   | 'tabSharing';
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
+ * Its contents are private (the `ɵ` members): build features with the `with*`
+ * functions, never by hand.
  *
  * @example
  * ```ts
@@ -31,13 +35,13 @@ export type RealtimeFeatureKind =
  * ```
  */
 export interface RealtimeFeature {
-  readonly kind: RealtimeFeatureKind;
-  readonly options: RealtimeOptions;
-  readonly providers: readonly Provider[];
+  readonly ɵkind: RealtimeFeatureKind;
+  readonly ɵoptions: RealtimeOptions;
+  readonly ɵproviders: readonly Provider[];
 }
 
 function feature(kind: RealtimeFeatureKind, options: RealtimeOptions, providers: Provider[] = []): RealtimeFeature {
-  return { kind, options, providers };
+  return { ɵkind: kind, ɵoptions: options, ɵproviders: providers };
 }
 
 /**
@@ -90,6 +94,8 @@ export function withBuffers(sizes: Partial<BufferSizes>): RealtimeFeature {
 
 /**
  * The server's heartbeat interval; a stream silent for twice as long is restarted.
+ * `0` turns the watchdog off for every stream; `withEndpoints` and
+ * `NotificationService.connect(topic, { heartbeatMs })` set it per stream.
  *
  * @example
  * ```ts

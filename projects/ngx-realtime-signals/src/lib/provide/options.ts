@@ -1,4 +1,5 @@
 import type { ReconnectOptions } from '../core/reconnect-policy';
+import type { RealtimeEndpoints } from './endpoints';
 
 /**
  * How many items each service keeps in its signals (oldest dropped first).
@@ -42,8 +43,10 @@ export interface RealtimeOptions {
   /** Sent as `Authorization: Bearer <token>` (HTTP) or `access_token` (WebSocket). Runs in the injection context. */
   authToken?: AuthTokenFn;
   buffers?: Partial<BufferSizes>;
-  /** The server's heartbeat interval; a silent SSE stream is restarted after twice this. Default 15000. */
+  /** The server's heartbeat interval; a silent SSE stream is restarted after twice this (0: never). Default 15000. */
   heartbeatMs?: number;
+  /** URLs of a backend with its own layout (see `withEndpoints`); entries merge one by one. */
+  endpoints?: RealtimeEndpoints;
 }
 
 /**
@@ -60,6 +63,8 @@ export interface ResolvedRealtimeConfig {
   readonly authToken: AuthTokenFn | null;
   readonly buffers: Readonly<BufferSizes>;
   readonly heartbeatMs: number;
+  /** The endpoints given to `withEndpoints` (empty: everything under `baseUrl`). */
+  readonly endpoints: Readonly<RealtimeEndpoints>;
 }
 
 /**

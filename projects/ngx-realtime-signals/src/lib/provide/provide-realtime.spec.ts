@@ -1,10 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import {
-  FetchRealtimeTransports,
-  REALTIME_CONFIG,
-  REALTIME_FETCH,
-  RealtimeTransports,
   provideRealtime,
   withAuthToken,
   withBaseUrl,
@@ -13,6 +9,9 @@ import {
   withHeartbeat,
   withReconnect,
 } from 'ngx-realtime-signals';
+import { RealtimeTransports } from '../core/transports/realtime-transports';
+import { FetchRealtimeTransports } from './fetch-realtime-transports';
+import { REALTIME_CONFIG, REALTIME_FETCH } from './tokens';
 
 @Injectable({ providedIn: 'root' })
 class Session {

@@ -29,14 +29,14 @@ export function provideRealtime(options: RealtimeOptions, ...features: RealtimeF
 export function provideRealtime(...args: (RealtimeOptions | RealtimeFeature | undefined)[]): EnvironmentProviders {
   const parts = args.filter((a): a is RealtimeOptions | RealtimeFeature => a !== undefined);
   const features = parts.filter(isFeature);
-  const options = mergeOptions(parts.map((p) => (isFeature(p) ? p.options : p)));
+  const options = mergeOptions(parts.map((p) => (isFeature(p) ? p.ɵoptions : p)));
   return makeEnvironmentProviders([
     { provide: REALTIME_CONFIG, useFactory: (injector: Injector) => resolveConfig(options, injector), deps: [Injector] },
     { provide: RealtimeTransports, useClass: FetchRealtimeTransports },
-    ...features.flatMap((f) => f.providers),
+    ...features.flatMap((f) => f.ɵproviders),
   ]);
 }
 
 function isFeature(value: RealtimeOptions | RealtimeFeature): value is RealtimeFeature {
-  return typeof (value as RealtimeFeature).kind === 'string' && Array.isArray((value as RealtimeFeature).providers);
+  return typeof (value as RealtimeFeature).ɵkind === 'string' && Array.isArray((value as RealtimeFeature).ɵproviders);
 }

@@ -6,6 +6,7 @@ import {
   type RealtimeOptions,
   type ResolvedRealtimeConfig,
 } from './options';
+import { checkEndpoints } from './endpoints';
 
 /** Later options win; nested `reconnect` and `buffers` merge field by field. */
 export function mergeOptions(list: readonly RealtimeOptions[]): RealtimeOptions {
@@ -15,6 +16,7 @@ export function mergeOptions(list: readonly RealtimeOptions[]): RealtimeOptions 
       ...defined(next),
       reconnect: { ...acc.reconnect, ...defined(next.reconnect ?? {}) },
       buffers: { ...acc.buffers, ...defined(next.buffers ?? {}) },
+      endpoints: { ...acc.endpoints, ...defined(next.endpoints ?? {}) },
     }),
     {},
   );
@@ -29,6 +31,7 @@ export function resolveConfig(options: RealtimeOptions, injector: Injector): Res
     authToken: authToken ? () => runInInjectionContext(injector, authToken) : null,
     buffers: { ...DEFAULT_BUFFERS, ...defined(options.buffers ?? {}) },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    endpoints: checkEndpoints(options.endpoints ?? {}, 'provideRealtime'),
   };
 }
 

@@ -19,6 +19,7 @@ export const REALTIME_CONFIG = new InjectionToken<ResolvedRealtimeConfig>('REALT
     authToken: null,
     buffers: DEFAULT_BUFFERS,
     heartbeatMs: DEFAULT_HEARTBEAT_MS,
+    endpoints: {},
   }),
 });
 

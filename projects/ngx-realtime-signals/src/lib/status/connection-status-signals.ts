@@ -3,18 +3,16 @@ import type { Connection, ConnectionSnapshot } from '../core/connection';
 import type { ConnectionState, RealtimeError, RealtimeGap } from '../core/types';
 
 /**
- * The writable signals behind a `ConnectionStatus`. A service owns one, mirrors
- * its {@link Connection} into it and exposes the read-only views.
+ * The writable signals behind a service's `ConnectionStatus`. Internal: each
+ * service owns one and mirrors its {@link Connection} into it. An app that
+ * builds its own source for the `ui` components implements the public
+ * `ConnectionStatus` interface instead.
  *
  * @example
  * ```ts
- * class MyFeed implements ConnectionStatus {
- *   private readonly status = new ConnectionStatusSignals();
- *   readonly state = this.status.state.asReadonly();
- *   readonly connected = this.status.connected;
- *   // ... attempt, nextRetryAt, lastError, cursor, gap likewise
- *   constructor() { mirrorConnection(this.connection, this.status); }
- * }
+ * private readonly status = new ConnectionStatusSignals();
+ * readonly state = this.status.state.asReadonly();
+ * constructor() { inject(DestroyRef).onDestroy(mirrorConnection(this.connection, this.status)); }
  * ```
  */
 export class ConnectionStatusSignals {

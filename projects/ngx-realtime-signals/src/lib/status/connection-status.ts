@@ -4,6 +4,8 @@ import type { ConnectionState, RealtimeError, RealtimeGap } from '../core/types'
 /**
  * Connection state as signals. Implemented by `NotificationService`,
  * `ChatService` and every `LongPollFeed`, so one status component fits all three.
+ * A source of the app's own (say, a feed over another API) can implement it with
+ * plain signals to use the same components, e.g. `RtConnectionStatus`.
  *
  * @example
  * ```ts
@@ -11,6 +13,13 @@ import type { ConnectionState, RealtimeError, RealtimeGap } from '../core/types'
  *   @if (status().state() === 'reconnecting') { Reconnecting (attempt {{ status().attempt() }})
  *     <button (click)="status().retryNow()">Retry now</button> }` })
  * class StatusComponent { status = input.required<ConnectionStatus>(); }
+ *
+ * // an app's own source
+ * const state = signal<ConnectionState>('idle');
+ * const custom: ConnectionStatus = {
+ *   state, connected: computed(() => state() === 'open'), attempt: signal(0), nextRetryAt: signal(null),
+ *   lastError: signal(null), cursor: signal(null), gap: signal(null), retryNow: () => reconnectMyFeed(),
+ * };
  * ```
  */
 export interface ConnectionStatus {

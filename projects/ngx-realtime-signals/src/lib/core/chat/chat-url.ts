@@ -13,7 +13,24 @@ export function chatSocketUrl(
   pageUrl: string | null,
   params: { name?: string | null; token?: string | null } = {},
 ): string {
-  const url = new URL(`${baseUrl.replace(/\/+$/, '')}/chat`, pageUrl ?? undefined);
+  return chatEndpointUrl(`${baseUrl.replace(/\/+$/, '')}/chat`, pageUrl, params);
+}
+
+/**
+ * A chat endpoint (`ws(s)://`, `http(s)://` or relative to the page) as the ws(s)://
+ * URL to open, with `name` and `access_token` added to its query.
+ *
+ * @example
+ * ```ts
+ * chatEndpointUrl('/socket?v=2', 'http://localhost:4200/', { name: 'ada' }); // 'ws://localhost:4200/socket?v=2&name=ada'
+ * ```
+ */
+export function chatEndpointUrl(
+  endpoint: string,
+  pageUrl: string | null,
+  params: { name?: string | null; token?: string | null } = {},
+): string {
+  const url = new URL(endpoint, pageUrl ?? undefined);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
   if (params.name) url.searchParams.set('name', params.name);

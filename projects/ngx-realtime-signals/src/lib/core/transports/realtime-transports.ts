@@ -4,12 +4,15 @@
  * the fetch/WebSocket implementation, `provideRealtimeTesting()` a controllable one.
  */
 import type { RealtimeError, RealtimeEvent } from '../types';
+import type { SseParse } from './sse-parse';
 
 /**
  * One SSE connection attempt as the services ask for it.
- * `url` is `${baseUrl}/events/${encodeURIComponent(topic)}` (no query); the
+ * `url` is the topic's stream URL: `${baseUrl}/events/${encodeURIComponent(topic)}`
+ * unless an endpoint says otherwise (`withEndpoints`, `connect(topic, { url })`); the
  * transport sends `cursor` as `Last-Event-ID` when it is non-null.
  * `headers` already holds `Authorization` when an auth token function is configured.
+ * `parse` says how `data` becomes an event (absent: this library's protocol, else JSON or text).
  *
  * @example
  * ```ts
@@ -21,6 +24,7 @@ export interface StreamRequest {
   topic: string;
   cursor: string | null;
   headers: Record<string, string>;
+  parse?: SseParse;
 }
 
 /**
@@ -35,7 +39,11 @@ export interface StreamRequest {
 export interface StreamSink {
   /** Response headers accepted (status 200, `text/event-stream`). */
   opened(): void;
-  /** One complete event. Non-JSON `data` is delivered as the raw string with `type` = the SSE event name or `message`. */
+  /**
+   * One complete event, its `data` read as `StreamRequest.parse` says; `type` is the
+   * envelope's type or the SSE event name (`message` by default). `id` is `''` for a
+   * message that carried no id: it cannot be deduplicated, and the cursor stays where it was.
+   */
   event(e: RealtimeEvent): void;
   /**
    * The server said `reset`: the cursor was a gap. `cursor` is the position just
@@ -44,9 +52,10 @@ export interface StreamSink {
   reset(cursor: string): void;
   /**
    * The server's position for a reader that had no cursor yet (SSE `cursor` frame):
-   * move the cursor there, deliver nothing. Not a gap.
+   * move the cursor there, deliver nothing. Not a gap. `null`: the server cleared the
+   * last event id (an empty `id:` field), so the next attempt starts from now.
    */
-  position(cursor: string): void;
+  position(cursor: string | null): void;
   /** The server's `retry:` field, in ms. */
   retryHint(ms: number): void;
   /** Any bytes arrived, including `: ping` comments (feeds the heartbeat watchdog). */
@@ -134,7 +143,9 @@ export interface SocketHandle {
  * The transport seam and its DI token. Services never touch `fetch` or
  * `WebSocket` directly: `provideRealtime()` provides the fetch/WebSocket
  * implementation, `provideRealtimeTesting()` a controllable one. Reconnection,
- * cursors, dedup and the outbox live above this seam.
+ * cursors, dedup and the outbox live above this seam. Private: exported only as
+ * `ɵRealtimeTransports`, for the testing entry point; apps swap `fetch` and
+ * `WebSocket` with `withFetch` and `withWebSocket`.
  *
  * @example
  * ```ts

@@ -6,13 +6,14 @@
 import { openSseStream } from './sse-transport';
 import type { RealtimeError, RealtimeEvent } from '../types';
 import type { StreamRequest } from './realtime-transports';
+import type { SseParse } from './sse-parse';
 
 type Chunk = string | number[];
 
 interface Recorded {
   events: RealtimeEvent[];
   resets: string[];
-  positions: string[];
+  positions: (string | null)[];
   retries: number[];
   activity: number;
   opened: number;
@@ -40,9 +41,22 @@ function scriptedFetch(chunks: Chunk[], init: { status?: number; contentType?: s
   }) as typeof fetch;
 }
 
-function run(chunks: Chunk[], options: { status?: number; contentType?: string | null; cursor?: string | null } = {}) {
+interface RunOptions {
+  status?: number;
+  contentType?: string | null;
+  cursor?: string | null;
+  /** Absent: the default reading (protocol, else JSON, else text). */
+  parse?: SseParse;
+}
+
+function runStream(chunks: Chunk[], options: RunOptions = {}) {
+  return run(chunks, options);
+}
+
+function run(chunks: Chunk[], options: RunOptions = {}) {
   const record: Recorded = { events: [], resets: [], positions: [], retries: [], activity: 0, opened: 0, closed: null, requests: [] };
   const req: StreamRequest = { url: '/api/events/t', topic: 't', cursor: options.cursor ?? null, headers: { Authorization: 'Bearer x' } };
+  if (options.parse) req.parse = options.parse;
   return new Promise<Recorded>((resolve) => {
     openSseStream(scriptedFetch(chunks, options, record), req, {
       opened: () => record.opened++,
@@ -65,6 +79,9 @@ const data = (r: Recorded) => r.events.map((e) => e.data);
 const byteByByte = (text: string): Chunk[] => [...encoder.encode(text)].map((b) => [b]);
 
 describe('openSseStream parsing (WHATWG event stream format)', () => {
+  // the framing, with data read as text: what a spec-compliant EventSource would report
+  const run = (chunks: Chunk[], options: RunOptions = {}) => runStream(chunks, { parse: 'text', ...options });
+
   it('strips one leading BOM and only once', async () => {
     const r = await run([[0xef, 0xbb, 0xbf], 'data: 1\n\n', [0xef, 0xbb, 0xbf], 'data: 2\n\ndata: 3\n\n']);
     expect(data(r)).toEqual(['1', '3']);
@@ -113,19 +130,25 @@ describe('openSseStream parsing (WHATWG event stream format)', () => {
     ]);
   });
 
-  it('ignores an id containing NUL and keeps the previous one', async () => {
+  it('ignores an id containing NUL, so that event has no id of its own', async () => {
     const r = await run(['id: 1\ndata: a\n\nid: 2\u0000x\ndata: b\n\n']);
-    expect(r.events.map((e) => e.id)).toEqual(['1', '1']);
+    expect(r.events.map((e) => e.id)).toEqual(['1', '']);
+    expect(r.positions).toEqual([]);
   });
 
-  it('resets the last event id on an empty id field', async () => {
+  it('clears the last event id on an empty id field', async () => {
     const r = await run(['id: 1\ndata: a\n\nid\ndata: b\n\nid: 3\ndata: c\n\nid:\ndata: d\n\n']);
     expect(r.events.map((e) => e.id)).toEqual(['1', '', '3', '']);
+    expect(r.positions).toEqual([null, null]);
   });
 
-  it('keeps the last event id for events that carry none', async () => {
-    const r = await run(['id: 1\ndata: a\n\ndata: b\n\n'], { cursor: '0' });
-    expect(r.events.map((e) => e.id)).toEqual(['1', '1']);
+  it('gives an event without an id field no id, and keeps the last event id for later frames', async () => {
+    const r = await runStream(['id: 1\ndata: a\n\ndata: b\n\nevent: cursor\ndata: {}\n\n'], { cursor: '0' });
+    expect(r.events.map((e) => [e.id, e.data])).toEqual([
+      ['1', 'a'],
+      ['', 'b'],
+    ]);
+    expect(r.positions).toEqual(['1']);
   });
 
   it('accepts only ASCII digits in retry', async () => {
@@ -190,6 +213,20 @@ describe('openSseStream events and errors', () => {
     const r = await run(['id: h-3\nevent: cursor\ndata: {}\n\n']);
     expect(r.positions).toEqual(['h-3']);
     expect(r.events).toEqual([]);
+  });
+
+  it('parses JSON data of a plain stream and keeps other data as text', async () => {
+    const r = await run(['id: 1\ndata: {"text":"hi"}\n\ndata: plain words\n\n']);
+    expect(r.events.map((e) => [e.id, e.type, e.data])).toEqual([
+      ['1', 'message', { text: 'hi' }],
+      ['', 'message', 'plain words'],
+    ]);
+  });
+
+  it('fails for good on data the parse mode refuses, delivering nothing after it', async () => {
+    const r = await run(['id: 1\ndata: {"n":1}\n\nid: 2\ndata: not json\n\nid: 3\ndata: {"n":3}\n\n'], { parse: 'json' });
+    expect(r.events.map((e) => e.data)).toEqual([{ n: 1 }]);
+    expect(r.closed).toEqual({ code: 'parse_failed', message: `the 'message' event with id '2' is not JSON: "not json"`, retryable: false });
   });
 
   it('sends Accept, Last-Event-ID and the given headers', async () => {

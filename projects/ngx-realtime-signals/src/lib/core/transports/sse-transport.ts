@@ -1,7 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { parseErrorBody, httpError, networkError, realtimeError } from '../errors';
-import type { RealtimeEvent } from '../types';
 import type { StreamRequest, StreamSink } from './realtime-transports';
+import { readSseMessage } from './sse-parse';
 
 /** A stream that buffers more than this many characters without finishing a line/event is broken or hostile. */
 const MAX_PENDING_CHARS = 8 * 1024 * 1024;
@@ -79,9 +79,12 @@ async function run(
   }
 
   sink.opened();
-  const toEvent = eventMapper(req, sink);
+  const toEvent = eventMapper(req, sink, (message) => finish(realtimeError('parse_failed', message, false)));
   const parser = createParser({
-    onEvent: toEvent,
+    onEvent: (message) => {
+      // a parse failure finishes the stream mid-chunk: the rest of the chunk is not delivered
+      if (!isFinished()) toEvent(message);
+    },
     onRetry: (ms) => sink.retryHint(ms),
     onError: (err) => {
       if (err.type === 'max-buffer-size-exceeded') finish(realtimeError('protocol', err.message, true));
@@ -119,58 +122,31 @@ async function run(
 }
 
 /**
- * Turns SSE messages into events. The demo-server sends the whole event as JSON
- * in `data`; anything else (a generic SSE endpoint) becomes an event whose
- * `data` is the raw string, `type` the SSE event name (`message` by default)
- * and `id` the last event id, as `EventSource` would report it. The reserved
- * types `reset` (a gap) and `cursor` (the starting position) are not events.
+ * Turns SSE messages into what the sink hears, reading `data` with `req.parse`
+ * (see {@link SseParse}). A message without an `id:` keeps the stream's last
+ * event id (the cursor to resume from), as `EventSource` does, but its event gets
+ * `id: ''`: it has no identity of its own. An empty `id:` field clears the last
+ * event id (`position(null)`), so the next attempt starts from now.
  */
-function eventMapper(req: StreamRequest, sink: StreamSink): (message: EventSourceMessage) => void {
+function eventMapper(req: StreamRequest, sink: StreamSink, fail: (message: string) => void): (message: EventSourceMessage) => void {
   let lastEventId = req.cursor ?? '';
   return (message) => {
-    if (message.id !== undefined) lastEventId = message.id;
-    const type = message.event ?? 'message';
-    if (type === 'reset') {
-      sink.reset(frameCursor(message.data) ?? lastEventId);
-      return;
+    if (message.id !== undefined) {
+      lastEventId = message.id;
+      if (message.id === '') sink.position(null);
     }
-    if (type === 'cursor') {
-      // a stream opened "from now" learns where now is, so a drop before the first event loses nothing
-      const cursor = frameCursor(message.data) ?? lastEventId;
-      if (cursor) sink.position(cursor);
-      return;
+    const frame = readSseMessage({ id: message.id, event: message.event ?? 'message', data: message.data }, req.topic, lastEventId, req.parse);
+    if (frame === null) return;
+    switch (frame.kind) {
+      case 'event':
+        return sink.event(frame.event);
+      case 'reset':
+        return sink.reset(frame.cursor);
+      case 'position':
+        // a stream opened "from now" learns where now is, so a drop before the first event loses nothing
+        return sink.position(frame.cursor);
+      case 'invalid':
+        return fail(frame.message);
     }
-    sink.event(envelope(message.data, req.topic) ?? { id: lastEventId, topic: req.topic, type, data: message.data, ts: Date.now() });
   };
-}
-
-function envelope(data: string, topic: string): RealtimeEvent | null {
-  const parsed = parseJson(data);
-  if (!isRecord(parsed) || typeof parsed['id'] !== 'string' || typeof parsed['type'] !== 'string' || !('data' in parsed)) {
-    return null;
-  }
-  return {
-    id: parsed['id'],
-    topic: typeof parsed['topic'] === 'string' ? parsed['topic'] : topic,
-    type: parsed['type'],
-    data: parsed['data'],
-    ts: typeof parsed['ts'] === 'number' ? parsed['ts'] : Date.now(),
-  };
-}
-
-function frameCursor(data: string): string | null {
-  const parsed = parseJson(data);
-  return isRecord(parsed) && typeof parsed['cursor'] === 'string' && parsed['cursor'] !== '' ? parsed['cursor'] : null;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
