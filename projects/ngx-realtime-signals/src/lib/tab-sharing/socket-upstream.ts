@@ -56,6 +56,7 @@ export class SocketUpstream {
     private readonly epoch: number,
     private readonly post: (message: TabMessage) => void,
     private readonly transports: RealtimeTransports,
+    private readonly catchUpUrl: (topic: string) => string,
     private readonly onEnd: () => void,
   ) {}
 
@@ -273,7 +274,8 @@ export class SocketUpstream {
   }
 
   private async catchUp(room: string, since: string): Promise<{ events: RealtimeEvent[]; reset: boolean }> {
-    const { url, headers } = roomPollRequest(this.url, room);
+    const url = this.catchUpUrl(`chat:${room}`);
+    const headers = socketAuthHeaders(this.url);
     const events: RealtimeEvent[] = [];
     let cursor = since;
     let reset = false;
@@ -312,14 +314,13 @@ export class SocketUpstream {
   }
 }
 
-/** The long-poll request for a chat room's topic, next to the chat socket's URL (`…/chat` -> `…/poll/chat:<room>`). */
-export function roomPollRequest(socketUrl: string, room: string): { url: string; headers: Record<string, string> } {
-  const parsed = new URL(socketUrl);
-  const token = parsed.searchParams.get('access_token');
-  const protocol = parsed.protocol === 'wss:' ? 'https:' : 'http:';
-  const path = parsed.pathname.replace(/\/chat\/?$/, '');
-  return {
-    url: `${protocol}//${parsed.host}${path}/poll/${encodeURIComponent(`chat:${room}`)}`,
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
-  };
+/** The socket's `access_token`, as the `Authorization` header a catch-up poll needs. */
+export function socketAuthHeaders(socketUrl: string): Record<string, string> {
+  let token: string | null = null;
+  try {
+    token = new URL(socketUrl).searchParams.get('access_token');
+  } catch {
+    token = null;
+  }
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }

@@ -45,7 +45,8 @@ export class StreamUpstream {
       event: (event) => {
         if (!live()) return;
         const prev = this.position;
-        this.position = event.id === '' ? null : event.id;
+        if (event.id !== '') this.position = event.id;
+        // an event without an id leaves the position where it was
         this.send({ t: 's-event', epoch, uid, prev, event });
       },
       position: (cursor) => {

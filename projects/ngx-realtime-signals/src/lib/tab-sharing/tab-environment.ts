@@ -6,18 +6,23 @@
 
 /** The part of `navigator.locks` (Web Locks API) the election uses. */
 export interface TabLocks {
+  /** `navigator.locks.request(name, options, callback)`. */
   request(
     name: string,
     options: { ifAvailable?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => Promise<unknown> | unknown,
   ): Promise<unknown>;
+  /** `navigator.locks.query()`: the locks held right now. */
   query(): Promise<{ held?: { name?: string }[] }>;
 }
 
 /** The part of a `BroadcastChannel` the relay uses. */
 export interface TabChannel {
+  /** Sends a structured-cloneable message to every other channel of the name. */
   postMessage(message: unknown): void;
+  /** Stops sending and receiving. */
   close(): void;
+  /** Called with each message another channel of the name sent. */
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 
@@ -26,7 +31,9 @@ export interface TabChannel {
  * given name; `pageEvents` fires `pagehide`/`pageshow` (window) and `freeze`/`resume` (document).
  */
 export interface TabEnvironment {
+  /** The Web Locks API (`navigator.locks`). */
   readonly locks: TabLocks;
+  /** Opens a `BroadcastChannel` of the name. */
   channel(name: string): TabChannel;
   /** Where `pagehide`, `pageshow`, `freeze` and `resume` are listened for; null: not watched. */
   readonly pageEvents: readonly {
@@ -35,8 +42,11 @@ export interface TabEnvironment {
   }[];
   /** Epoch floor shared by the tabs of the origin (localStorage), or null when there is none. */
   readonly storage: { getItem(key: string): string | null; setItem(key: string, value: string): void } | null;
+  /** `Date.now()`. */
   now(): number;
+  /** `setTimeout`: the liveness check and poll waits run on it. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** `clearTimeout`. */
   clearTimeout(handle: unknown): void;
 }
 

@@ -26,6 +26,7 @@ export class TabHub {
     private readonly post: (message: TabMessage) => void,
     private readonly transports: RealtimeTransports,
     private readonly clock: PollUpstreamClock,
+    private readonly catchUpUrl: (topic: string) => string,
   ) {}
 
   handle(message: HubMessage): void {
@@ -171,7 +172,7 @@ export class TabHub {
     const socket = socketKey(message.url);
     let upstream = this.sockets.get(socket);
     if (!upstream) {
-      const created: SocketUpstream = new SocketUpstream(this.uid(), message.url, this.epoch, this.post, this.transports, () => {
+      const created: SocketUpstream = new SocketUpstream(this.uid(), message.url, this.epoch, this.post, this.transports, this.catchUpUrl, () => {
         if (this.sockets.get(socket) === created) this.sockets.delete(socket);
         for (const [k, u] of [...this.socketOf]) if (u === created) this.socketOf.delete(k);
       });

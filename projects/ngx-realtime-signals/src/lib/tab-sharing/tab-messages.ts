@@ -39,7 +39,7 @@ export type TabMessage =
   | { t: 's-attached'; epoch: number; to: string; sub: string; uid: string; open: boolean; position: string | null }
   | { t: 's-open'; epoch: number; uid: string }
   | { t: 's-event'; epoch: number; uid: string; prev: string | null; event: RealtimeEvent }
-  | { t: 's-position'; epoch: number; uid: string; prev: string | null; cursor: string }
+  | { t: 's-position'; epoch: number; uid: string; prev: string | null; cursor: string | null }
   | { t: 's-reset'; epoch: number; uid: string; prev: string | null; cursor: string }
   | { t: 's-hint'; epoch: number; uid: string; ms: number }
   | { t: 's-activity'; epoch: number; uid: string }

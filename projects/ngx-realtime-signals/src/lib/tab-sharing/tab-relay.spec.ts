@@ -1,6 +1,6 @@
 import type { StreamSink } from '../core/transports/realtime-transports';
 import type { TabMessage } from './tab-messages';
-import { TabRelay, pollUrlOf } from './tab-relay';
+import { TabRelay } from './tab-relay';
 import { FakeServer } from './spec-support/fake-tabs';
 
 function recordingSink() {
@@ -17,12 +17,13 @@ function recordingSink() {
   return { calls, sink };
 }
 
+const catchUp = (topic: string) => `/api/poll/${encodeURIComponent(topic)}`;
 const event = (id: string) => ({ id, topic: 'news', type: 'note', data: null, ts: 0 });
 
 describe('TabRelay', () => {
   it('drops the frames of a deposed leader and follows the new one', () => {
     const posted: TabMessage[] = [];
-    const relay = new TabRelay('me', (m) => posted.push(m), new FakeServer());
+    const relay = new TabRelay('me', (m) => posted.push(m), new FakeServer(), catchUp);
     relay.setLeader('old', 5);
     const { calls, sink } = recordingSink();
     relay.openStream({ url: '/api/events/news', topic: 'news', cursor: 'e1', headers: {} }, sink);
@@ -36,7 +37,7 @@ describe('TabRelay', () => {
   });
 
   it('ignores frames of an epoch it does not follow, even for a known upstream', () => {
-    const relay = new TabRelay('me', () => undefined, new FakeServer());
+    const relay = new TabRelay('me', () => undefined, new FakeServer(), catchUp);
     relay.setLeader('lead', 7);
     const { calls, sink } = recordingSink();
     relay.openStream({ url: '/api/events/news', topic: 'news', cursor: 'e1', headers: {} }, sink);
@@ -48,7 +49,7 @@ describe('TabRelay', () => {
 
   it('waits for a leader before attaching', () => {
     const posted: TabMessage[] = [];
-    const relay = new TabRelay('me', (m) => posted.push(m), new FakeServer());
+    const relay = new TabRelay('me', (m) => posted.push(m), new FakeServer(), catchUp);
     relay.openStream({ url: '/api/events/news', topic: 'news', cursor: null, headers: {} }, recordingSink().sink);
     expect(posted).toEqual([]);
     relay.setLeader('lead', 1);
@@ -58,7 +59,7 @@ describe('TabRelay', () => {
   it('skips relayed events it already has and catches up from the server when one is missing', async () => {
     const server = new FakeServer();
     const ids = ['a', 'b', 'c', 'd'].map((x) => server.publish('news', x).id); // e1..e4
-    const relay = new TabRelay('me', () => undefined, server);
+    const relay = new TabRelay('me', () => undefined, server, catchUp);
     relay.setLeader('lead', 1);
     const { calls, sink } = recordingSink();
     relay.openStream({ url: '/api/events/news', topic: 'news', cursor: ids[0], headers: {} }, sink);
@@ -74,8 +75,4 @@ describe('TabRelay', () => {
     expect(calls).toEqual(['opened', 'event e2', 'event e3', 'event e4', 'event e5']);
   });
 
-  it('finds the poll URL next to a stream URL', () => {
-    expect(pollUrlOf('https://x.test/api/events/user%3A42')).toBe('https://x.test/api/poll/user%3A42');
-    expect(pollUrlOf('/rt/stream')).toBeNull();
-  });
 });

@@ -41,6 +41,7 @@ export class TabRelay {
     private readonly tabId: string,
     private readonly post: (message: TabMessage) => void,
     private readonly real: RealtimeTransports,
+    private readonly catchUpUrl: CatchUpUrl,
   ) {}
 
   /** A new leader (or none): what went through the old one ends; what waited is sent to the new one. */
@@ -75,7 +76,7 @@ export class TabRelay {
 
   openStream(req: StreamRequest, sink: StreamSink): () => void {
     const id = this.id();
-    const stream = new RelayedStream(id, req, sink, this.real, (m) => this.toLeader(m), () => this.forget(id));
+    const stream = new RelayedStream(id, req, sink, this.real, this.catchUpUrl, (m) => this.toLeader(m), () => this.forget(id));
     this.add(id, stream);
     return () => stream.teardown();
   }
@@ -135,6 +136,9 @@ export class TabRelay {
 /** Relayed frames that move a stream's position. */
 type PositionFrame = Extract<LeaderMessage, { t: 's-event' | 's-position' | 's-reset' }>;
 
+/** The long-poll URL of a topic, for catching up by cursor. */
+export type CatchUpUrl = (topic: string) => string;
+
 type ToLeader = (message: { t: string; [k: string]: unknown }) => void;
 
 class RelayedStream implements Relayed {
@@ -153,6 +157,7 @@ class RelayedStream implements Relayed {
     private readonly req: StreamRequest,
     private readonly sink: StreamSink,
     private readonly real: RealtimeTransports,
+    private readonly catchUpUrl: CatchUpUrl,
     private readonly toLeader: ToLeader,
     private readonly forget: () => void,
   ) {
@@ -227,7 +232,7 @@ class RelayedStream implements Relayed {
       if (message.prev !== this.resumeAt) return;
       this.mode = 'live';
     }
-    const head = message.t === 's-event' ? message.event.id : message.cursor;
+    const head = message.t === 's-event' ? message.event.id || message.prev : message.cursor;
     if (this.last === null || message.prev === this.last) {
       this.apply(message);
     } else if (head !== this.last) {
@@ -239,7 +244,7 @@ class RelayedStream implements Relayed {
   private apply(message: PositionFrame): void {
     switch (message.t) {
       case 's-event':
-        this.last = message.event.id === '' ? null : message.event.id;
+        if (message.event.id !== '') this.last = message.event.id;
         return this.sink.event(message.event);
       case 's-position':
         this.last = message.cursor;
@@ -256,11 +261,7 @@ class RelayedStream implements Relayed {
       return;
     }
     this.mode = 'catching-up';
-    const url = pollUrlOf(this.req.url);
-    if (url === null) {
-      this.end(realtimeError('protocol', `Cannot catch up ${this.req.url}: no poll URL next to it`, false));
-      return;
-    }
+    const url = this.catchUpUrl(this.req.topic);
     const controller = new AbortController();
     this.catchUp = controller;
     const run = async () => {
@@ -317,12 +318,6 @@ class RelayedStream implements Relayed {
     this.catchUp = null;
     this.forget();
   }
-}
-
-/** The long-poll URL of a stream URL (`…/events/<topic>` -> `…/poll/<topic>`), or null. */
-export function pollUrlOf(streamUrl: string): string | null {
-  const match = /^(.*)\/events\/([^/?#]+)$/.exec(streamUrl);
-  return match ? `${match[1]}/poll/${match[2]}` : null;
 }
 
 class RelayedPoll implements Relayed {

@@ -16,7 +16,7 @@ interface Tab {
 
 function openTab(browser: FakeBrowser, server: FakeServer, name: string): Tab {
   const roles: TabSharingRole[] = [];
-  const session = new TabSharingSession(browser.environment(name), 'rt', server, (role) => roles.push(role), name);
+  const session = new TabSharingSession(browser.environment(name), 'rt', server, (role) => roles.push(role), undefined, name);
   session.start();
   return { name, session, roles };
 }

@@ -3,7 +3,7 @@ import { TabElection } from './tab-election';
 import type { TabEnvironment } from './tab-environment';
 import { TabHub } from './tab-hub';
 import { isHubMessage, isLeaderMessage, type OrphanSend, type TabMessage } from './tab-messages';
-import { TabRelay } from './tab-relay';
+import { TabRelay, type CatchUpUrl } from './tab-relay';
 
 /**
  * Whether this tab holds the shared connections (`leader`), uses them through
@@ -29,7 +29,7 @@ const ORPHAN_TTL_MS = 60_000;
  * session.openStream(req, sink); // through the leader, whichever tab it is
  * ```
  */
-export class TabSharingSession {
+export class TabSharingSession implements RealtimeTransports {
   readonly tabId: string;
   private readonly election: TabElection;
   private readonly relay: TabRelay;
@@ -45,11 +45,12 @@ export class TabSharingSession {
     name: string,
     private readonly real: RealtimeTransports,
     private readonly onRole: (role: TabSharingRole) => void,
+    private readonly catchUpUrl: CatchUpUrl = (topic) => `/api/poll/${encodeURIComponent(topic)}`,
     tabId = randomId(),
   ) {
     this.tabId = tabId;
     const post = (message: TabMessage) => this.election.post(message);
-    this.relay = new TabRelay(tabId, post, real);
+    this.relay = new TabRelay(tabId, post, real, catchUpUrl);
     this.election = new TabElection(env, name, tabId, {
       leading: (leader, epoch) => (leader ? this.lead(epoch) : this.follow()),
       leaderChanged: (tab, epoch) => this.relay.setLeader(tab, epoch),
@@ -104,7 +105,7 @@ export class TabSharingSession {
 
   private lead(epoch: number): void {
     this.endHub();
-    this.hub = new TabHub(this.tabId, epoch, (m) => this.election.post(m), this.real, this.env);
+    this.hub = new TabHub(this.tabId, epoch, (m) => this.election.post(m), this.real, this.env, this.catchUpUrl);
     const now = this.env.now();
     this.orphans = this.orphans.filter((o) => now - o.at < ORPHAN_TTL_MS);
     if (this.orphans.length > 0) this.hub.adopt(this.orphans);

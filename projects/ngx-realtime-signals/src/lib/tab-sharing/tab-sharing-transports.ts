@@ -1,5 +1,7 @@
 import { Injectable, inject } from '@angular/core';
+import { resolvePollUrl, resolveStream } from '../provide/endpoints';
 import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
+import { REALTIME_CONFIG } from '../provide/tokens';
 import { RealtimeTransports, type PollRequest, type PollResponse, type SocketHandle, type SocketRequest, type SocketSink, type StreamRequest, type StreamSink } from '../core/transports/realtime-transports';
 import { TabSharing } from './tab-sharing';
 
@@ -12,6 +14,8 @@ import { TabSharing } from './tab-sharing';
 export class TabSharingTransports extends RealtimeTransports {
   private readonly real = inject(FetchRealtimeTransports);
   private readonly sharing = inject(TabSharing);
+  private readonly config = inject(REALTIME_CONFIG);
+  private readonly catchUpUrl = (topic: string) => resolvePollUrl(this.config, topic, undefined);
 
   /** @internal Joins the election (at start-up, so `sharing()` is right before any service connects). */
   ɵstart(): void {
@@ -19,11 +23,22 @@ export class TabSharingTransports extends RealtimeTransports {
   }
 
   private target(): RealtimeTransports {
-    return this.sharing.ɵsession(this.real) ?? this.real;
+    return this.sharing.ɵsession(this.real, this.catchUpUrl) ?? this.real;
   }
 
   override openStream(req: StreamRequest, sink: StreamSink): () => void {
-    return this.target().openStream(req, sink);
+    return (this.shareable(req) ? this.target() : this.real).openStream(req, sink);
+  }
+
+  /**
+   * A stream of this library's protocol at the configured endpoint: its events
+   * carry ids, and the poll endpoint of its topic catches a tab up by cursor.
+   * Anything else (a custom `parse`, a per-call URL) keeps one connection per tab.
+   */
+  private shareable(req: StreamRequest): boolean {
+    if (req.parse !== undefined) return false;
+    const configured = resolveStream(this.config, req.topic, {});
+    return configured.parse === undefined && configured.url === req.url;
   }
 
   override poll(req: PollRequest): Promise<PollResponse> {

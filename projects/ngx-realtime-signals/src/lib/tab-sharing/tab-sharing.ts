@@ -35,7 +35,7 @@ export const ɵTAB_SHARING_SIMULATION = new InjectionToken<TabSharingRole>('TAB_
  * This tab's part in sharing connections between the tabs of a browser
  * (see `withTabSharing()`): `sharing()` says whether it holds the shared
  * connections, uses them through another tab, or is on its own, and
- * {@link runInOneTab} runs a side effect in one tab only.
+ * {@link TabSharing.runInOneTab} runs a side effect in one tab only.
  *
  * Every tab, leader or follower, sees every event in its services' signals
  * (each tab's lists and counters are complete); only side effects that should
@@ -98,10 +98,10 @@ export class TabSharing {
    * @internal The session this tab shares connections through, started on first
    * use; null when sharing is off here (then each service uses `real` directly).
    */
-  ɵsession(real: RealtimeTransports): TabSharingSession | null {
+  ɵsession(real: RealtimeTransports, catchUpUrl: (topic: string) => string): RealtimeTransports | null {
     if (this.session) return this.session;
     if (!this.options || !this.browser || !this.environment) return null;
-    this.session = new TabSharingSession(this.environment, this.options.name, real, (role) => this.role.set(role));
+    this.session = new TabSharingSession(this.environment, this.options.name, real, (role) => this.role.set(role), catchUpUrl);
     this.session.start();
     return this.session;
   }

@@ -17,6 +17,9 @@ const DEFAULT_NAME = 'ngx-realtime-signals';
  * over and each tab resumes from its own cursor: nothing lost, nothing twice.
  * Where Web Locks or BroadcastChannel are missing each tab keeps its own
  * connections, as without this feature; `inject(TabSharing).sharing()` tells which.
+ * Streams read with a custom `parse` or opened at a per-call `url` are not
+ * shared (each tab opens its own): only streams of this library's protocol at
+ * the configured endpoint can be caught up by cursor.
  *
  * @example
  * ```ts
@@ -31,9 +34,9 @@ export function withTabSharing(options: TabSharingOptions = {}): RealtimeFeature
     throw new Error(`withTabSharing: name must be 1-100 letters, digits, '_', '.', ':' or '-', got ${JSON.stringify(name)}`);
   }
   return {
-    kind: 'tabSharing',
-    options: {},
-    providers: [
+    ɵkind: 'tabSharing',
+    ɵoptions: {},
+    ɵproviders: [
       { provide: ɵTAB_SHARING_OPTIONS, useValue: { name } },
       FetchRealtimeTransports,
       TabSharingTransports,

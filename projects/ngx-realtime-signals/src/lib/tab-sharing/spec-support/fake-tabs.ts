@@ -37,7 +37,7 @@ export class FakeBrowser {
   /** The tab's process died: its locks are freed, its channels stop, no page event fires. */
   crash(owner: string): void {
     for (const entry of this.channels) if (entry.owner === owner) entry.open = false;
-    for (const [name, lock] of [...this.held]) if (lock.owner === owner) lock.release();
+    for (const lock of [...this.held.values()]) if (lock.owner === owner) lock.release();
     for (const [name, queue] of this.queues) {
       const kept = queue.filter((q) => q.owner !== owner);
       this.queues.set(name, kept);
