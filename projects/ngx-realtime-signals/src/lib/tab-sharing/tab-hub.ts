@@ -2,7 +2,7 @@ import type { RealtimeTransports } from '../core/transports/realtime-transports'
 import { PollUpstream, type PollUpstreamClock } from './poll-upstream';
 import { SocketUpstream } from './socket-upstream';
 import { StreamUpstream } from './stream-upstream';
-import { socketKey, type HubMessage, type OrphanSend, type TabMessage } from './tab-messages';
+import { requestKey, socketKey, type HubMessage, type OrphanSend, type TabMessage } from './tab-messages';
 
 /**
  * The leader's side of the relay: one real connection per stream URL, poll URL
@@ -110,11 +110,12 @@ export class TabHub {
   }
 
   private attachStream(key: string, message: Extract<HubMessage, { t: 's-attach' }>): void {
-    let upstream = this.streams.get(message.url);
+    const shared = requestKey(message.url, message.headers);
+    let upstream = this.streams.get(shared);
     if (!upstream) {
       const created: StreamUpstream = new StreamUpstream(this.uid(), this.epoch, this.post, () => this.clock.now(), () => this.forgetStream(created));
       upstream = created;
-      this.streams.set(message.url, created);
+      this.streams.set(shared, created);
       created.start(this.transports, { url: message.url, topic: message.topic, cursor: message.cursor, headers: message.headers });
     }
     this.streamOf.set(key, upstream);
@@ -132,13 +133,14 @@ export class TabHub {
   }
 
   private poll(key: string, message: Extract<HubMessage, { t: 'p-poll' }>): void {
-    let upstream = this.polls.get(message.url);
+    const shared = requestKey(message.url, message.headers);
+    let upstream = this.polls.get(shared);
     if (!upstream) {
       const created: PollUpstream = new PollUpstream(this.transports, message.url, message.topic, this.clock, () => {
-        if (this.polls.get(message.url) === created) this.polls.delete(message.url);
+        if (this.polls.get(shared) === created) this.polls.delete(shared);
       });
       upstream = created;
-      this.polls.set(message.url, created);
+      this.polls.set(shared, created);
     }
     const { epoch } = this;
     let done = false;

@@ -75,7 +75,35 @@ export function isLeaderMessage(message: TabMessage): message is LeaderMessage {
   return 'epoch' in message && message.t !== 'leader';
 }
 
-/** The socket URL without `access_token`, so tabs of one user share a socket across token refreshes. */
+/**
+ * Which socket a chat URL may share: the URL without `access_token` plus who the
+ * token says the user is, so tabs of one user share a socket across token
+ * refreshes and tabs of different users never do.
+ */
 export function socketKey(url: string): string {
-  return url.replace(/([?&])access_token=[^&#]*(&?)/, (_m, sep: string, tail: string) => (tail ? sep : '')).replace(/[?&]$/, '');
+  const token = /[?&]access_token=([^&#]*)/.exec(url)?.[1];
+  const bare = url.replace(/([?&])access_token=[^&#]*(&?)/, (_m, sep: string, tail: string) => (tail ? sep : '')).replace(/[?&]$/, '');
+  return `${bare} ${identity(token === undefined ? null : decodeURIComponent(token))}`;
+}
+
+/** Which stream or poll a request may share: its URL and who its `Authorization` header says the user is. */
+export function requestKey(url: string, headers: Record<string, string>): string {
+  const auth = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? null;
+  return `${url} ${identity(auth === null ? null : auth.replace(/^Bearer\s+/i, ''))}`;
+}
+
+/** The user a token stands for: a JWT's `sub` (tokens of one user share), else the token itself. */
+export function identity(token: string | null): string {
+  if (token === null || token === '') return '';
+  const payload = token.split('.')[1];
+  if (payload) {
+    try {
+      const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+      const sub = (JSON.parse(json) as { sub?: unknown }).sub;
+      if (typeof sub === 'string') return `sub:${sub}`;
+    } catch {
+      // not a JWT: the token itself decides
+    }
+  }
+  return `token:${token}`;
 }

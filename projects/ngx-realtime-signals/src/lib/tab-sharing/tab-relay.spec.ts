@@ -1,6 +1,7 @@
 import type { StreamSink } from '../core/transports/realtime-transports';
 import type { TabMessage } from './tab-messages';
 import { TabRelay } from './tab-relay';
+import { requestKey, socketKey } from './tab-messages';
 import { FakeServer } from './spec-support/fake-tabs';
 
 function recordingSink() {
@@ -75,4 +76,26 @@ describe('TabRelay', () => {
     expect(calls).toEqual(['opened', 'event e2', 'event e3', 'event e4', 'event e5']);
   });
 
+});
+
+describe('sharing keys', () => {
+  const jwt = (sub: string, n: number) => `h.${btoa(JSON.stringify({ sub, n })).replace(/=+$/, '')}.s`;
+
+  it('lets tabs of one user share a socket across token refreshes, never tabs of different users', () => {
+    expect(socketKey(`ws://x/api/chat?name=a&access_token=${jwt('ada', 1)}`)).toBe(socketKey(`ws://x/api/chat?name=a&access_token=${jwt('ada', 2)}`));
+    expect(socketKey(`ws://x/api/chat?access_token=${jwt('ada', 1)}`)).not.toBe(socketKey(`ws://x/api/chat?access_token=${jwt('bob', 1)}`));
+    expect(socketKey('ws://x/api/chat?name=ada')).toBe('ws://x/api/chat?name=ada ');
+  });
+
+  it('keys streams and polls by URL and user', () => {
+    expect(requestKey('/api/events/news', { Authorization: `Bearer ${jwt('ada', 1)}` })).toBe(
+      requestKey('/api/events/news', { authorization: `Bearer ${jwt('ada', 2)}` }),
+    );
+    expect(requestKey('/api/events/news', { Authorization: `Bearer ${jwt('ada', 1)}` })).not.toBe(
+      requestKey('/api/events/news', { Authorization: `Bearer ${jwt('bob', 1)}` }),
+    );
+    expect(requestKey('/api/events/news', { Authorization: 'Bearer opaque-1' })).not.toBe(
+      requestKey('/api/events/news', { Authorization: 'Bearer opaque-2' }),
+    );
+  });
 });
