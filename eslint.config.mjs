@@ -41,7 +41,8 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
-      'projects/*/dist/**',
+      // The server package builds into its own folder (its package.json points there).
+      'projects/ngx-realtime-signals-server/dist/**',
       'out-tsc/**',
       '.angular/**',
       'coverage/**',

@@ -53,7 +53,15 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // The demo keeps its publish endpoint open (the library's default is off without auth).
-  const realtime = createRealtime({ ...realtimeOptions(config), basePath: '/api', publishEndpoint: true, log, logger, registry });
+  const realtime = createRealtime({
+    ...realtimeOptions(config),
+    basePath: '/api',
+    publishEndpoint: true,
+    authRealm: 'demo-server',
+    log,
+    logger,
+    registry,
+  });
   const { metrics } = realtime;
   let shuttingDown = false;
 

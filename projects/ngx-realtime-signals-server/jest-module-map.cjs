@@ -7,5 +7,6 @@ const path = require('node:path');
  */
 module.exports = {
   '^ngx-realtime-signals-server$': path.join(__dirname, 'src/index.ts'),
+  '^ngx-realtime-signals-server/token$': path.join(__dirname, 'src/auth/mint-token.ts'),
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

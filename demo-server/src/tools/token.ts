@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { mintToken } from 'ngx-realtime-signals-server';
+// The token entry point alone: minting a token loads no server code.
+import { mintToken } from 'ngx-realtime-signals-server/token';
 import { ConfigError, loadConfig } from '../config';
 
 const USAGE = `usage: AUTH_SECRET=... npm run -s token -- --sub <user> [--ttl <seconds>] [--scope publish] [--iss <issuer>] [--aud <audience>]

@@ -6,11 +6,15 @@ const Module = require('node:module');
 const path = require('node:path');
 const ts = require('typescript');
 
-const SERVER_PACKAGE_INDEX = path.resolve(__dirname, '../../../projects/ngx-realtime-signals-server/src/index.ts');
+const SERVER_PACKAGE = path.resolve(__dirname, '../../../projects/ngx-realtime-signals-server/src');
+const SERVER_PACKAGE_ENTRIES = {
+  'ngx-realtime-signals-server': path.join(SERVER_PACKAGE, 'index.ts'),
+  'ngx-realtime-signals-server/token': path.join(SERVER_PACKAGE, 'auth/mint-token.ts'),
+};
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
-  if (request === 'ngx-realtime-signals-server') return SERVER_PACKAGE_INDEX;
+  if (Object.hasOwn(SERVER_PACKAGE_ENTRIES, request)) return SERVER_PACKAGE_ENTRIES[request];
   if (/^\.{1,2}\/.*\.js$/.test(request) && parent?.filename?.endsWith('.ts')) {
     const candidate = path.resolve(path.dirname(parent.filename), request.replace(/\.js$/, '.ts'));
     if (fs.existsSync(candidate)) return candidate;

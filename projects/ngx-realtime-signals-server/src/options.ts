@@ -67,6 +67,8 @@ export interface RealtimeSettings {
   readonly authAudience: string | null;
   /** Clock skew allowed on `exp` and `nbf`, in seconds. Default 5. */
   readonly authClockToleranceS: number;
+  /** The `realm` of the `WWW-Authenticate` challenges. Default `realtime`. */
+  readonly authRealm: string;
   /**
    * Whether `POST ${basePath}/topics/:topic/events` accepts events. Default: on when `authSecret`
    * is set (publishing then needs a token with the `publish` scope, or targets the token's own
@@ -149,6 +151,7 @@ const OTHER_OPTIONS = [
   'authSecret',
   'authIssuer',
   'authAudience',
+  'authRealm',
   'publishEndpoint',
   'log',
   'logger',
@@ -163,6 +166,8 @@ export const MIN_AUTH_SECRET_BYTES = 32;
 /** Path segments as Express matches them; no `..`, no query, no trailing slash except the root itself. */
 const BASE_PATH = /^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*\/?$/;
 const METRICS_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** A quoted-string of RFC 9110 without quotes or backslashes, so it needs no escaping. */
+const REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -287,6 +292,10 @@ export function resolveOptions(input: RealtimeOptions): { settings: RealtimeSett
     if (authIssuer !== null) throw new RealtimeOptionsError('authIssuer is set but authSecret is not; set both or neither');
     if (authAudience !== null) throw new RealtimeOptionsError('authAudience is set but authSecret is not; set both or neither');
   }
+  const authRealm = options['authRealm'] ?? 'realtime';
+  if (typeof authRealm !== 'string' || !REALM.test(authRealm)) {
+    throw new RealtimeOptionsError(`authRealm must be 1..64 printable ASCII characters without " or \\, got ${show(authRealm)}`);
+  }
   const publishEndpoint = options['publishEndpoint'];
   if (publishEndpoint !== undefined && typeof publishEndpoint !== 'boolean') {
     throw new RealtimeOptionsError(`publishEndpoint must be true or false, got ${show(publishEndpoint)}`);
@@ -337,6 +346,7 @@ export function resolveOptions(input: RealtimeOptions): { settings: RealtimeSett
     authIssuer,
     authAudience,
     authClockToleranceS: integer(options, 'authClockToleranceS'),
+    authRealm,
     publishEndpoint: publishEndpoint ?? authSecret !== null,
   });
   return {

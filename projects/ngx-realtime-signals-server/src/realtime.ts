@@ -110,9 +110,9 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   });
   router.use(apiGuard(config, rate));
   // Auth comes after the rate limit, so guessing tokens is rate-limited too.
-  if (verifier) router.use(requireToken(verifier, metrics));
+  if (verifier) router.use(requireToken(verifier, metrics, config.authRealm));
   if (config.publishEndpoint) {
-    router.post('/topics/:topic/events', publishAccess(metrics), ...createPublishHandlers(deps));
+    router.post('/topics/:topic/events', publishAccess(metrics, config.authRealm), ...createPublishHandlers(deps));
   } else {
     router.post('/topics/:topic/events', () => {
       throw new ApiError(
@@ -121,8 +121,10 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       );
     });
   }
-  router.get('/events/:topic', readAccess(metrics), (req, res) => sse.handle(req, res, streamDeadline(res, metrics)));
-  router.get('/poll/:topic', readAccess(metrics), (req, res) => poll.handle(req, res));
+  router.get('/events/:topic', readAccess(metrics, config.authRealm), (req, res) =>
+    sse.handle(req, res, streamDeadline(res, metrics, config.authRealm)),
+  );
+  router.get('/poll/:topic', readAccess(metrics, config.authRealm), (req, res) => poll.handle(req, res));
   router.get('/health', healthHandler(connectionCounts, log instanceof MemoryEventLog ? 'memory' : 'external'));
   router.get('/chat', () => {
     throw new ApiError('upgrade_required');
@@ -145,6 +147,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     verifier,
     metrics,
     logger,
+    realm: config.authRealm,
   });
 
   const realtime: Realtime = {

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type stream from 'node:stream';
-import { bearerToken, challenge, queryOf } from './auth/bearer-token.js';
+import { DEFAULT_AUTH_REALM, bearerToken, challenge, queryOf } from './auth/bearer-token.js';
 import { AuthFailure, assertUnexpired } from './auth/identity.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { RealtimeSettings } from './options.js';
@@ -21,6 +21,8 @@ export interface UpgradeRoutingDeps {
   verifier?: TokenVerifier | null;
   metrics?: Pick<Metrics, 'authFailures'>;
   logger?: Logger;
+  /** The `realm` of the `WWW-Authenticate` challenge of a refused token. */
+  realm?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function upgradeRouting(deps: UpgradeRoutingDeps) {
       } catch (error) {
         if (!(error instanceof AuthFailure)) throw error;
         deps.metrics?.authFailures.inc({ reason: error.reason });
-        return rejectUpgrade(socket, error.code, error.message, { 'WWW-Authenticate': challenge(error) });
+        return rejectUpgrade(socket, error.code, error.message, { 'WWW-Authenticate': challenge(error, deps.realm ?? DEFAULT_AUTH_REALM) });
       }
       // The peer may have given up while the token was checked.
       if (socket.destroyed) return;

@@ -1,5 +1,5 @@
 import { atTime } from '../src/at-time';
-import { INSUFFICIENT_SCOPE_CHALLENGE, bearerToken, challenge } from '../src/auth/bearer-token';
+import { bearerToken, challenge, insufficientScopeChallenge } from '../src/auth/bearer-token';
 import { AuthFailure, type Identity, assertUnexpired } from '../src/auth/identity';
 import { canPublish, canRead } from '../src/auth/topic-access';
 import { redactUrl } from '../src/request-log';
@@ -38,11 +38,16 @@ describe('bearerToken', () => {
 
 describe('challenge', () => {
   it('sends the bare challenge without a token and invalid_token with one, quotes removed', () => {
-    expect(challenge(new AuthFailure('unauthorized', 'missing', 'x'))).toBe('Bearer realm="demo-server"');
+    expect(challenge(new AuthFailure('unauthorized', 'missing', 'x'))).toBe('Bearer realm="realtime"');
     expect(challenge(new AuthFailure('token_expired', 'expired', 'say "hi"'))).toBe(
-      'Bearer realm="demo-server", error="invalid_token", error_description="say hi"',
+      'Bearer realm="realtime", error="invalid_token", error_description="say hi"',
     );
-    expect(INSUFFICIENT_SCOPE_CHALLENGE).toContain('insufficient_scope');
+    expect(insufficientScopeChallenge()).toBe('Bearer realm="realtime", error="insufficient_scope"');
+  });
+
+  it('names the realm it is given', () => {
+    expect(challenge(new AuthFailure('unauthorized', 'missing', 'x'), 'orders')).toBe('Bearer realm="orders"');
+    expect(insufficientScopeChallenge('orders')).toBe('Bearer realm="orders", error="insufficient_scope"');
   });
 });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
 import { main } from '../src/conformance/cli';
-import { CONFORMANCE_CHECKS, createRealtime, runConformance, type Realtime } from '../src/index';
+import { CONFORMANCE_CHECKS, createRealtime, mintToken, runConformance, type Realtime } from '../src/index';
 
 async function serve(app: express.Express, realtime: Realtime): Promise<{ url: string; stop(): Promise<void> }> {
   const server = http.createServer(app);
@@ -78,6 +78,24 @@ describe('the conformance suite', () => {
       await running.stop();
     }
   }, 60_000);
+
+  it('passes against a server with auth on when given a token with the publish scope, and fails without one', async () => {
+    const secret = 's'.repeat(40);
+    const realtime = createRealtime({ basePath: '/api', ...settings, publishEndpoint: undefined, authSecret: secret });
+    const app = express();
+    app.use('/api', realtime.router);
+    const running = await serve(app, realtime);
+    try {
+      const token = await mintToken({ secret, sub: 'conformance', scope: 'publish', ttlS: 600 });
+      const report = await runConformance({ baseUrl: `${running.url}/api`, token, heartbeatMs: 200, historyLimit: 20 });
+      expect(report.results.filter((result) => !result.passed)).toEqual([]);
+      const anonymous = await runConformance({ baseUrl: `${running.url}/api`, heartbeatMs: 200, historyLimit: 20 });
+      expect(anonymous.results.find((result) => result.name.startsWith('publish: 201'))?.message).toMatch(/answered 401/);
+      expect(anonymous.results.find((result) => result.name.startsWith('chat: welcome'))?.message).toBe('the chat upgrade answered HTTP 401');
+    } finally {
+      await running.stop();
+    }
+  }, 90_000);
 
   it('refuses bad usage with exit code 2', async () => {
     const errors: string[] = [];

@@ -136,7 +136,7 @@ describe('createRealtime', () => {
   it('keeps the HTTP publish endpoint off without auth, and opens it with publishEndpoint: true', async () => {
     const closed = createRealtime({ basePath: '/a', logger: quiet });
     const open = createRealtime({ basePath: '/b', logger: quiet, publishEndpoint: true });
-    const withAuth = createRealtime({ basePath: '/c', logger: quiet, authSecret: 'x'.repeat(32) });
+    const withAuth = createRealtime({ basePath: '/c', logger: quiet, authSecret: 'x'.repeat(32), authRealm: 'orders' });
     expect([closed.settings.publishEndpoint, open.settings.publishEndpoint, withAuth.settings.publishEndpoint]).toEqual([false, true, true]);
     const app = express();
     for (const instance of [closed, open, withAuth]) app.use(instance.basePath, instance.router);
@@ -152,7 +152,9 @@ describe('createRealtime', () => {
       expect(refused.status).toBe(403);
       expect(await refused.json()).toMatchObject({ error: { code: 'forbidden' } });
       expect((await post('/b')).status).toBe(201);
-      expect((await post('/c')).status).toBe(401);
+      const unauthorized = await post('/c');
+      expect(unauthorized.status).toBe(401);
+      expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer realm="orders"');
       expect(await closed.log.last('t', 1)).toEqual([]);
     } finally {
       await running.stop();
@@ -223,6 +225,7 @@ describe('createRealtime', () => {
       authIssuer: null,
       authAudience: null,
       authClockToleranceS: 5,
+      authRealm: 'realtime',
       publishEndpoint: false,
     });
     expect(resolveOptions({ basePath: '/', pollMaxTimeoutMs: 1000, pollMaxLimit: 10 }).settings).toMatchObject({
@@ -275,6 +278,7 @@ describe('createRealtime', () => {
     ['authIssuer without authSecret', { basePath: '/a', authIssuer: 'me' }, 'authIssuer is set but authSecret is not; set both or neither'],
     ['authAudience without authSecret', { basePath: '/a', authAudience: 'you' }, 'authAudience is set but authSecret is not; set both or neither'],
     ['an empty authIssuer', { basePath: '/a', authSecret: 'x'.repeat(32), authIssuer: ' ' }, 'authIssuer must be a non-empty string or null, got " "'],
+    ['an authRealm with a quote', { basePath: '/a', authRealm: 'a"b' }, 'authRealm must be 1..64 printable ASCII characters without " or \\, got "a\\"b"'],
     ['publishEndpoint as text', { basePath: '/a', publishEndpoint: 'yes' }, 'publishEndpoint must be true or false, got "yes"'],
     ['a log that is no EventLog', { basePath: '/a', log: {} }, 'log must implement EventLog (append, read, head, last, subscribe, isValidCursor, compare, close), got an object'],
     ['a logger that is no pino logger', { basePath: '/a', logger: console }, 'logger must be a pino logger, got an object'],

@@ -71,3 +71,6 @@ export { httpError as ɵhttpError, realtimeError as ɵrealtimeError, TOKEN_EXPIR
 // private: tab sharing's page environment and simulated role, for ngx-realtime-signals/testing
 export { ɵTAB_ENVIRONMENT, ɵTAB_SHARING_SIMULATION } from './lib/tab-sharing/tab-sharing';
 export type { TabChannel as ɵTabChannel, TabEnvironment as ɵTabEnvironment, TabLocks as ɵTabLocks } from './lib/tab-sharing/tab-environment';
+
+// private: the SSE reader, so TestStream.message reads a raw message as the transport does
+export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';

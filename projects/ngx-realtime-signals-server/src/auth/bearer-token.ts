@@ -29,12 +29,17 @@ export function queryOf(url: string | undefined): URLSearchParams {
   return new URL(url ?? '/', 'http://request.invalid').searchParams;
 }
 
+/** The `realm` of every challenge unless the `authRealm` option names another. */
+export const DEFAULT_AUTH_REALM = 'realtime';
+
 /** The RFC 6750 challenge for a refusal: no error for a request without a token, `invalid_token` otherwise. */
-export function challenge(failure: AuthFailure): string {
-  if (failure.reason === 'missing') return 'Bearer realm="demo-server"';
+export function challenge(failure: AuthFailure, realm: string = DEFAULT_AUTH_REALM): string {
+  if (failure.reason === 'missing') return `Bearer realm="${realm}"`;
   const description = failure.message.replace(/["\\]/g, '');
-  return `Bearer realm="demo-server", error="invalid_token", error_description="${description}"`;
+  return `Bearer realm="${realm}", error="invalid_token", error_description="${description}"`;
 }
 
 /** The challenge sent with a 403: the token is fine, it just does not cover this topic. */
-export const INSUFFICIENT_SCOPE_CHALLENGE = 'Bearer realm="demo-server", error="insufficient_scope"';
+export function insufficientScopeChallenge(realm: string = DEFAULT_AUTH_REALM): string {
+  return `Bearer realm="${realm}", error="insufficient_scope"`;
+}

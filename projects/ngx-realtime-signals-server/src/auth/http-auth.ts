@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { topicParam } from '../request-params.js';
-import { INSUFFICIENT_SCOPE_CHALLENGE, bearerToken, challenge, queryOf } from './bearer-token.js';
+import { DEFAULT_AUTH_REALM, bearerToken, challenge, insufficientScopeChallenge, queryOf } from './bearer-token.js';
 import { AuthFailure, assertUnexpired, type Identity } from './identity.js';
 import { canPublish, canRead } from './topic-access.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -25,7 +25,7 @@ const OPEN_ROUTE = /^\/health\/?$/i;
  * @example
  * if (verifier) app.use('/api', requireToken(verifier, metrics));
  */
-export function requireToken(verifier: TokenVerifier, metrics: Pick<Metrics, 'authFailures'>) {
+export function requireToken(verifier: TokenVerifier, metrics: Pick<Metrics, 'authFailures'>, realm = DEFAULT_AUTH_REALM) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (OPEN_ROUTE.test(req.path) || req.method === 'OPTIONS') return next();
     const queryAllowed = (req.method === 'GET' || req.method === 'HEAD') && QUERY_TOKEN_ROUTES.test(req.path);
@@ -33,17 +33,17 @@ export function requireToken(verifier: TokenVerifier, metrics: Pick<Metrics, 'au
       const token = bearerToken(req.get('authorization'), queryAllowed ? queryOf(req.originalUrl) : null);
       res.locals['identity'] = await verifier.verify(token);
     } catch (error) {
-      throw authError(error, metrics);
+      throw authError(error, metrics, realm);
     }
     next();
   };
 }
 
 /** A verifier's AuthFailure as the HTTP error to send (and counted); anything else passes through. */
-export function authError(error: unknown, metrics: Pick<Metrics, 'authFailures'>): unknown {
+export function authError(error: unknown, metrics: Pick<Metrics, 'authFailures'>, realm = DEFAULT_AUTH_REALM): unknown {
   if (!(error instanceof AuthFailure)) return error;
   metrics.authFailures.inc({ reason: error.reason });
-  return new ApiError(error.code, error.message, { 'WWW-Authenticate': challenge(error) });
+  return new ApiError(error.code, error.message, { 'WWW-Authenticate': challenge(error, realm) });
 }
 
 /** The identity requireToken stored; null when auth is off. */
@@ -52,21 +52,22 @@ export function identityOf(res: Response): Identity | null {
 }
 
 /** Route guard for SSE and long poll: `user:<id>` is readable by `<id>` only (403 forbidden). */
-export function readAccess(metrics: Pick<Metrics, 'authFailures'>) {
+export function readAccess(metrics: Pick<Metrics, 'authFailures'>, realm = DEFAULT_AUTH_REALM) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!canRead(identityOf(res), topicParam(req.params['topic']))) {
-      throw forbidden(metrics, 'A user:<id> topic is readable only with a token whose sub is <id>.');
+      throw forbidden(metrics, realm, 'A user:<id> topic is readable only with a token whose sub is <id>.');
     }
     next();
   };
 }
 
 /** Route guard for publish: see canPublish. */
-export function publishAccess(metrics: Pick<Metrics, 'authFailures'>) {
+export function publishAccess(metrics: Pick<Metrics, 'authFailures'>, realm = DEFAULT_AUTH_REALM) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!canPublish(identityOf(res), topicParam(req.params['topic']))) {
       throw forbidden(
         metrics,
+        realm,
         'Publishing here needs a token with the "publish" scope; without it a token may publish to its own user:<sub> only.',
       );
     }
@@ -79,18 +80,18 @@ export function publishAccess(metrics: Pick<Metrics, 'authFailures'>) {
  * when auth is off. A token already past `exp` (accepted only through the
  * clock tolerance) is refused: the stream would end as it opened.
  */
-export function streamDeadline(res: Response, metrics: Pick<Metrics, 'authFailures'>): number | null {
+export function streamDeadline(res: Response, metrics: Pick<Metrics, 'authFailures'>, realm = DEFAULT_AUTH_REALM): number | null {
   const identity = identityOf(res);
   if (identity === null) return null;
   try {
     assertUnexpired(identity);
   } catch (error) {
-    throw authError(error, metrics);
+    throw authError(error, metrics, realm);
   }
   return identity.expiresAtMs;
 }
 
-function forbidden(metrics: Pick<Metrics, 'authFailures'>, message: string): ApiError {
+function forbidden(metrics: Pick<Metrics, 'authFailures'>, realm: string, message: string): ApiError {
   metrics.authFailures.inc({ reason: 'forbidden' });
-  return new ApiError('forbidden', message, { 'WWW-Authenticate': INSUFFICIENT_SCOPE_CHALLENGE });
+  return new ApiError('forbidden', message, { 'WWW-Authenticate': insufficientScopeChallenge(realm) });
 }

@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { ApplicationRef } from '@angular/core';
-import { NotificationService, withAuthToken, withReconnect, type RealtimeFeature } from 'ngx-realtime-signals';
+import { NotificationService, withAuthToken, withEndpoints, withReconnect, type RealtimeFeature } from 'ngx-realtime-signals';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
 /** NotificationService's real logic (state, cursor, dedup, buffers) driven through the testing entry point. */
@@ -126,5 +126,50 @@ describe('NotificationService through RealtimeTestingController', () => {
     expect(stream.cancelled).toBe(true);
     expect(notifications.state()).toBe('closed');
     realtime.verify({ ignoreCancelled: false });
+  });
+
+  it('reads raw messages of a plain SSE endpoint as the real transport does', async () => {
+    setUp(withEndpoints({ events: (topic) => `/stream/${topic}` }));
+    notifications.connect('alerts');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    stream.message({ data: '{"text":"disk full"}' });
+    stream.message({ data: '{"text":"cpu hot"}' });
+    stream.message({ id: 'a-3', event: 'fan', data: '{"text":"fan loud"}' });
+    await settle();
+
+    expect(stream.request.url).toBe('/stream/alerts');
+    expect(notifications.notifications().map((n) => [n.type, n.data.text])).toEqual([
+      ['fan', 'fan loud'],
+      ['message', 'cpu hot'],
+      ['message', 'disk full'],
+    ]);
+    expect(notifications.notifications().map((n) => n.id)).toEqual(['a-3', expect.stringMatching(/^local:/), expect.stringMatching(/^local:/)]);
+    expect(new Set(notifications.notifications().map((n) => n.id)).size).toBe(3);
+    expect(notifications.cursor()).toBe('a-3');
+  });
+
+  it("applies the stream's parse function to raw messages and fails on data it refuses", async () => {
+    setUp();
+    notifications.connect('alerts', {
+      parse: (m) => {
+        if (!m.data.startsWith('!')) throw new Error('no bang');
+        return { text: m.data.slice(1) };
+      },
+    });
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
+
+    stream.message({ id: '1', data: '!hello' });
+    stream.message({ id: '2', data: 'plain' });
+    await settle();
+
+    expect(notifications.notifications().map((n) => n.data.text)).toEqual(['hello']);
+    expect(notifications.state()).toBe('failed');
+    expect(notifications.lastError()).toEqual({
+      code: 'parse_failed',
+      message: "The parse function threw for the 'message' event with id '2': no bang",
+      retryable: false,
+    });
+    expect(stream.active).toBe(false);
   });
 });

@@ -1,4 +1,12 @@
-import { ɵhttpError as httpError, type RealtimeError, type RealtimeEvent, type ɵStreamRequest as StreamRequest, type ɵStreamSink as StreamSink } from 'ngx-realtime-signals';
+import {
+  ɵhttpError as httpError,
+  ɵrealtimeError as realtimeError,
+  ɵsseMessageReader as sseMessageReader,
+  type RealtimeError,
+  type RealtimeEvent,
+  type ɵStreamRequest as StreamRequest,
+  type ɵStreamSink as StreamSink,
+} from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
@@ -16,6 +24,7 @@ import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-co
 export class TestStream extends TestConnectionBase {
   readonly transport = 'sse' as const;
   private opened = false;
+  private reader: ((message: { id?: string; event?: string; data: string }) => void) | null = null;
 
   constructor(
     /** What the client asked for: URL, topic, cursor (sent as `Last-Event-ID`) and headers. */
@@ -63,6 +72,28 @@ export class TestStream extends TestConnectionBase {
     this.sink.activity();
     this.sink.event(event);
     return event;
+  }
+
+  /**
+   * Plays one raw SSE message as the server would put it on the wire (opening the
+   * stream first if needed): the client reads it exactly as the real transport does,
+   * with the stream's `parse` option, this library's `reset`/`cursor` frames, local ids
+   * for a message without `id`, and a `parse_failed` end for data its parse mode refuses.
+   *
+   * @example
+   * ```ts
+   * stream.message({ data: '{"text":"hi"}' });                       // no id: a local id, JSON parsed
+   * stream.message({ id: 'o-7', event: 'order', data: '{"orderId":7}' });
+   * ```
+   */
+  message(init: { data: string; id?: string; event?: string }): this {
+    this.assertActive('send a message');
+    this.open();
+    this.reader ??= sseMessageReader(this.request, this.sink, (reason) => this.close(realtimeError('parse_failed', reason, false)));
+    this.host.delivering();
+    this.sink.activity();
+    this.reader(init);
+    return this;
   }
 
   /** Pushes several events in order. */

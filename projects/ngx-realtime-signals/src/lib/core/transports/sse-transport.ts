@@ -1,4 +1,4 @@
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser } from 'eventsource-parser';
 import { parseErrorBody, httpError, networkError, realtimeError } from '../errors';
 import type { StreamRequest, StreamSink } from './realtime-transports';
 import { readSseMessage } from './sse-parse';
@@ -79,7 +79,7 @@ async function run(
   }
 
   sink.opened();
-  const toEvent = eventMapper(req, sink, (message) => finish(realtimeError('parse_failed', message, false)));
+  const toEvent = sseMessageReader(req, sink, (message) => finish(realtimeError('parse_failed', message, false)));
   const parser = createParser({
     onEvent: (message) => {
       // a parse failure finishes the stream mid-chunk: the rest of the chunk is not delivered
@@ -122,13 +122,25 @@ async function run(
 }
 
 /**
- * Turns SSE messages into what the sink hears, reading `data` with `req.parse`
- * (see {@link SseParse}). A message without an `id:` keeps the stream's last
- * event id (the cursor to resume from), as `EventSource` does, but its event gets
- * `id: ''`: it has no identity of its own. An empty `id:` field clears the last
- * event id (`position(null)`), so the next attempt starts from now.
+ * Turns the SSE messages of one attempt into what the sink hears, reading `data`
+ * with `req.parse` (see {@link SseParse}); `fail` gets the reason of a message the
+ * parse mode refused. A message without an `id:` keeps the stream's last event id
+ * (the cursor to resume from), as `EventSource` does, but its event gets `id: ''`:
+ * it has no identity of its own. An empty `id:` field clears the last event id
+ * (`position(null)`), so the next attempt starts from now. The testing entry point
+ * plays raw messages through the same reader.
+ *
+ * @example
+ * ```ts
+ * const read = sseMessageReader(req, sink, (reason) => sink.closed(realtimeError('parse_failed', reason, false)));
+ * read({ id: '7', event: 'order', data: '{"orderId":7}' });
+ * ```
  */
-function eventMapper(req: StreamRequest, sink: StreamSink, fail: (message: string) => void): (message: EventSourceMessage) => void {
+export function sseMessageReader(
+  req: StreamRequest,
+  sink: StreamSink,
+  fail: (message: string) => void,
+): (message: { readonly id?: string; readonly event?: string; readonly data: string }) => void {
   let lastEventId = req.cursor ?? '';
   return (message) => {
     if (message.id !== undefined) {
