@@ -40,9 +40,7 @@ const noServices = {
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
-      // The server package builds into its own folder (its package.json points there).
-      'projects/ngx-realtime-signals-server/dist/**',
+      '**/dist/**',
       'out-tsc/**',
       '.angular/**',
       'coverage/**',

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Proves the packed library works where users meet it: a fresh Angular app made by
 // the Angular CLI, `ng add <tarball>`, a production build, and the app's own test
-// runner running a component test that uses ngx-realtime-signals/testing.
+// runner running a component test that uses ngx-realtime-signals/testing; then the
+// same app as a zone.js app using all three services must become stable in Chromium
+// (scripts/fresh-app-zone-stability.mjs).
 // Once per supported Angular major, each on a Node it supports.
 //
 // usage: node scripts/verify-package.mjs [21] [22] [--no-build]
@@ -10,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verifyZoneAppStability } from './fresh-app-zone-stability.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -147,7 +150,8 @@ async function verify({ major, node }, tarball) {
   // a failing test already failed the command; this reads how many ran, to show it ran at all
   const passed = /Tests\s+(\d+) passed/.exec(output);
   if (!passed) throw new Error(`ng test passed but reported no passing tests:\n${output.split('\n').slice(-30).join('\n')}`);
-  return `ng add, idempotent re-run, build, test: ${passed[1]} passed; cli ${cli}, node ${nodeVersion}`;
+  const zoneApp = await verifyZoneAppStability({ app, name, root, run, path });
+  return `ng add, idempotent re-run, build, test: ${passed[1]} passed; ${zoneApp}; cli ${cli}, node ${nodeVersion}`;
 }
 
 const verdicts = [];

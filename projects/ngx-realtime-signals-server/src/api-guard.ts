@@ -5,11 +5,11 @@ import { type HttpRateLimiter, clientIp } from './limits.js';
 import { isOriginAllowed } from './origin.js';
 
 /**
- * Runs in front of every `/api` route: the Origin policy (CORS headers and
+ * Runs in front of every route of the realtime router: the Origin policy (CORS headers and
  * preflight answers for allowed foreign origins), then the optional rate limit.
  *
  * @example
- * app.use('/api', apiGuard(config, rate));
+ * router.use(apiGuard(config, rate));
  */
 export function apiGuard(config: Pick<RealtimeSettings, 'allowedOrigins'>, rate: HttpRateLimiter) {
   return (req: Request, res: Response, next: NextFunction): void => {

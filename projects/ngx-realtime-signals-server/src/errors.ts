@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type stream from 'node:stream';
 
 /**
- * Every error demo-server answers over HTTP, with its status and default
+ * Every error the realtime router answers over HTTP, with its status and default
  * message. Codes are stable API: clients branch on `code`, never on `message`.
  * docs/PROTOCOL.md lists them all.
  */

@@ -43,7 +43,7 @@ export class ConnectionLimiter {
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Fixed-window request counter per IP (HTTP_RATE_LIMIT per HTTP_RATE_WINDOW_MS).
+ * Fixed-window request counter per IP (`httpRateLimit` per `httpRateWindowMs`).
  * Windows are aligned to the clock and the table is dropped when one ends, so
  * memory stays bounded by the addresses seen in one window.
  *

@@ -108,7 +108,7 @@ export class RealtimeOptionsError extends TypeError {
 const HOUR_MS = 3_600_000;
 const GIB = 1024 * 1024 * 1024;
 
-/** [default, min, max] of every integer setting; the defaults and bounds are those of demo-server's environment. */
+/** [default, min, max] of every integer setting; the defaults and bounds of demo-server's environment settings, the same. */
 const INTEGERS = {
   bodyLimitBytes: [65_536, 1, 16 * 1024 * 1024],
   historyLimit: [1000, 1, 10_000_000],

@@ -5,7 +5,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /**
  * The Origin policy for browsers (requests without an Origin header come from
  * non-browser clients, which could send any Origin anyway, so they pass).
- * With ALLOWED_ORIGINS unset: the server's own origin (matched against the
+ * With `allowedOrigins` null (the default): the server's own origin (matched against the
  * Host header) and http(s) origins on localhost, 127.0.0.1 and [::1] on any
  * port. With it set: exactly the listed origins, `*` meaning any.
  *

@@ -11,6 +11,7 @@ export { VERSION } from './version';
 
 // vocabulary
 export type { ConnectionState, RealtimeError, RealtimeEvent, RealtimeGap } from './lib/core/types';
+export type { RealtimeErrorCode } from './lib/core/errors';
 export type { ConnectionStatus } from './lib/status/connection-status';
 
 // setup
@@ -66,7 +67,12 @@ export {
   type StreamRequest as ɵStreamRequest,
   type StreamSink as ɵStreamSink,
 } from './lib/core/transports/realtime-transports';
-export { httpError as ɵhttpError, realtimeError as ɵrealtimeError, TOKEN_EXPIRED as ɵTOKEN_EXPIRED } from './lib/core/errors';
+export {
+  httpError as ɵhttpError,
+  networkError as ɵnetworkError,
+  realtimeError as ɵrealtimeError,
+  socketClosedError as ɵsocketClosedError,
+} from './lib/core/errors';
 
 // private: tab sharing's page environment and simulated role, for ngx-realtime-signals/testing
 export { ɵTAB_ENVIRONMENT, ɵTAB_SHARING_SIMULATION } from './lib/tab-sharing/tab-sharing';

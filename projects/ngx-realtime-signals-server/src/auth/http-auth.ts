@@ -8,22 +8,22 @@ import { canPublish, canRead } from './topic-access.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /**
- * GET routes that may carry `?access_token=` (paths relative to /api): a
+ * GET routes that may carry `?access_token=` (paths relative to the router's mount point): a
  * native EventSource cannot send headers. The chat path is listed because
  * its upgrade uses the query too.
  */
 const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+\/?$|^\/chat\/?$/i;
-/** Express routes ignore case and a trailing slash; so must the exemption, or /api/Health would need a token. */
+/** Express routes ignore case and a trailing slash; so must the exemption, or /Health would need a token. */
 const OPEN_ROUTE = /^\/health\/?$/i;
 
 /**
- * Mounted on /api after the Origin and rate checks: every route except
- * /api/health needs a valid bearer token; the identity goes to
+ * In the realtime router after the Origin and rate checks: every route except
+ * `health` needs a valid bearer token; the identity goes to
  * `res.locals.identity` for the topic checks. Refusals are 401 with a
  * `WWW-Authenticate: Bearer` challenge.
  *
  * @example
- * if (verifier) app.use('/api', requireToken(verifier, metrics));
+ * if (verifier) router.use(requireToken(verifier, metrics, realm));
  */
 export function requireToken(verifier: TokenVerifier, metrics: Pick<Metrics, 'authFailures'>, realm = DEFAULT_AUTH_REALM) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -16,7 +16,7 @@ export interface MintOptions {
  * come from the identity provider that shares the secret.
  *
  * @example
- * const token = await mintToken({ secret: process.env.AUTH_SECRET!, sub: 'alice', ttlS: 600 });
+ * const token = await mintToken({ secret: process.env['AUTH_SECRET']!, sub: 'alice', ttlS: 600 });
  */
 export async function mintToken(options: MintOptions): Promise<string> {
   // Loaded here rather than at the top, so an app that never mints a token never loads jose.

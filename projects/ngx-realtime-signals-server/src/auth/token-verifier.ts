@@ -18,8 +18,8 @@ export type AuthConfig = Pick<RealtimeSettings, 'authSecret' | 'authIssuer' | 'a
 /**
  * HS256 bearer-token checks with jose: signature, algorithm (HS256 only, so
  * `none` and every other alg are refused), `exp` (required), `nbf`, and `iss`
- * / `aud` when configured, with `AUTH_CLOCK_TOLERANCE_S` of skew.
- * Returns null when auth is off (no AUTH_SECRET).
+ * / `aud` when configured, with `authClockToleranceS` of skew.
+ * Returns null when auth is off (no `authSecret`).
  *
  * @example
  * const verifier = createTokenVerifier(config);

@@ -33,7 +33,7 @@ export interface ChatIdentity {
 
 export interface ChatServer {
   /**
-   * Completes a WebSocket upgrade on /api/chat; app.ts has already checked the path, Origin, token and
+   * Completes a WebSocket upgrade on `${basePath}/chat`; the upgrade routing has already checked the path, Origin, token and
    * per-IP limit. Without `identity` (auth off) the user is the `name` query parameter or a guest name.
    */
   handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer, identity?: ChatIdentity): void;
@@ -59,14 +59,14 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     clientTracking: false,
   });
   const connections = new Set<ChatConnection>();
-  // The realtime_connections gauge samples connectionCount() at scrape time (app.ts registers it).
+  // The realtime_connections gauge samples connectionCount() at scrape time (createRealtime registers it).
   const metrics = chatMetrics(deps.metrics);
   const rooms = new ChatRooms({
     log,
     presenceWindowMs: config.presenceWindowMs,
     memberListLimit: config.chatMemberListLimit,
     joinHistory: config.chatJoinHistory,
-    // History is bounded at 1.1 x HISTORY_LIMIT, so one page normally covers any `since`.
+    // History is bounded at 1.1 x `historyLimit`, so one page normally covers any `since`.
     readPageSize: Math.ceil(config.historyLimit * 1.1) + 1,
     onDelivered: (count) => metrics.delivered(count),
   });

@@ -8,10 +8,10 @@ export interface ConnectionCounts {
 }
 
 /**
- * GET /api/health: liveness plus the open connections per transport.
+ * GET health: liveness plus the open connections per transport.
  *
  * @example
- * app.get('/api/health', healthHandler(() => counts(), 'memory'));
+ * router.get('/health', healthHandler(() => counts(), 'memory'));
  */
 export function healthHandler(counts: () => ConnectionCounts, logKind: string, startedAt = Date.now()) {
   return (_req: Request, res: Response): void => {

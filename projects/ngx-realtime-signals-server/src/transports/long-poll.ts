@@ -6,7 +6,7 @@ import { cursorParam, integerParam, topicParam } from '../request-params.js';
 import type { TransportDeps } from './transport-deps.js';
 
 export interface LongPollTransport {
-  /** GET /api/poll/:topic?cursor=&timeout=&limit= */
+  /** GET poll/:topic?cursor=&timeout=&limit= */
   handle(req: Request, res: Response): Promise<void>;
   /** Polls currently held open waiting for events. */
   connectionCount(): number;
@@ -27,7 +27,7 @@ interface PollAnswer {
  *
  * @example
  * const poll = createLongPollTransport(deps);
- * app.get('/api/poll/:topic', (req, res) => poll.handle(req, res));
+ * router.get('/poll/:topic', (req, res) => poll.handle(req, res));
  */
 export function createLongPollTransport(deps: TransportDeps): LongPollTransport {
   const { log, config, metrics, logger } = deps;

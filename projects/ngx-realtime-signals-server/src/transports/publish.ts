@@ -5,12 +5,12 @@ import { topicParam } from '../request-params.js';
 import type { TransportDeps } from './transport-deps.js';
 
 /**
- * POST /api/topics/:topic/events with `{ "type": string, "data": any }` as
+ * POST topics/:topic/events with `{ "type": string, "data": any }` as
  * JSON. Checks run cheapest first (topic, media type, then the body), and
  * nothing is appended unless every check passes.
  *
  * @example
- * app.post('/api/topics/:topic/events', ...createPublishHandlers(deps));
+ * router.post('/topics/:topic/events', ...createPublishHandlers(deps));
  */
 export function createPublishHandlers(deps: TransportDeps): RequestHandler[] {
   const { log, config, metrics } = deps;

@@ -9,7 +9,7 @@ import { SseStream } from './sse-stream.js';
 import type { TransportDeps } from './transport-deps.js';
 
 export interface SseTransport {
-  /** GET /api/events/:topic; with `endsAtMs` (the token's exp when auth is on) the stream ends then. */
+  /** GET events/:topic; with `endsAtMs` (the token's exp when auth is on) the stream ends then. */
   handle(req: Request, res: Response, endsAtMs?: number | null): Promise<void>;
   connectionCount(): number;
   /** Ends every open stream (graceful shutdown); clients reconnect elsewhere with their Last-Event-ID. */
@@ -24,7 +24,7 @@ const BACKLOG_READ_LIMIT = 1_000_000;
  *
  * @example
  * const sse = createSseTransport(deps);
- * app.get('/api/events/:topic', (req, res) => sse.handle(req, res));
+ * router.get('/events/:topic', (req, res) => sse.handle(req, res));
  */
 export function createSseTransport(deps: TransportDeps): SseTransport {
   const { log, config, metrics, logger } = deps;

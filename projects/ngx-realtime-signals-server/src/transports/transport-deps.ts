@@ -4,7 +4,7 @@ import type { EventLog } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
-/** What the HTTP transports share, wired once by app.ts. */
+/** What the HTTP transports share, wired once by createRealtime. */
 export interface TransportDeps {
   readonly log: EventLog;
   readonly config: RealtimeSettings;

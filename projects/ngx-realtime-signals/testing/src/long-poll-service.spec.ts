@@ -79,7 +79,7 @@ describe('LongPollService through RealtimeTestingController', () => {
     await settle();
 
     expect(feed.state()).toBe('failed');
-    expect(feed.lastError()).toMatchObject({ code: 'http_401', retryable: false });
+    expect(feed.lastError()).toMatchObject({ code: 'http_error', status: 401, retryable: false });
     realtime.expectNone({ transport: 'poll' });
   });
 

@@ -92,7 +92,7 @@ describe('NotificationService through RealtimeTestingController', () => {
     await settle();
 
     expect(notifications.state()).toBe('failed');
-    expect(notifications.lastError()).toMatchObject({ code: 'http_401', status: 401, retryable: false });
+    expect(notifications.lastError()).toMatchObject({ code: 'http_error', status: 401, retryable: false });
     realtime.expectNone({ transport: 'sse' });
   });
 

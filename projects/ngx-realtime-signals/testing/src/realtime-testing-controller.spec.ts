@@ -189,7 +189,7 @@ describe('RealtimeTestingController', () => {
       realtime.expectOne({ transport: 'sse', topic: 'b' }).fail(401);
 
       expect(dropped.calls).toEqual(['closed stream_ended true']);
-      expect(failed.calls).toEqual(['closed http_401 false']);
+      expect(failed.calls).toEqual(['closed http_error false']);
     });
 
     it('refuses to push into a stream the client closed, saying why', () => {
@@ -252,7 +252,7 @@ describe('RealtimeTestingController', () => {
       realtime.expectOne({ transport: 'poll', topic: 'b' }).fail(503);
 
       await expect(dropped).rejects.toMatchObject({ code: 'network', retryable: true });
-      await expect(failed).rejects.toEqual({ code: 'http_503', message: 'HTTP 503', status: 503, retryable: true });
+      await expect(failed).rejects.toEqual({ code: 'http_error', message: 'HTTP 503', status: 503, retryable: true });
     });
 
     it('counts as cancelled once the client aborts it', async () => {

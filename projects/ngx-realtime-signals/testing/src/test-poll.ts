@@ -1,4 +1,4 @@
-import { ɵhttpError as httpError, type ɵPollRequest as PollRequest, type ɵPollResponse as PollResponse, type RealtimeError, type RealtimeEvent, ɵrealtimeError as realtimeError } from 'ngx-realtime-signals';
+import { ɵhttpError as httpError, ɵnetworkError as networkError, type ɵPollRequest as PollRequest, type ɵPollResponse as PollResponse, type RealtimeError, type RealtimeEvent, ɵrealtimeError as realtimeError } from 'ngx-realtime-signals';
 import { completeEvent, type TestEventInit } from './event-defaults';
 import { type ConnectionHost, formatCursor, TestConnectionBase } from './test-connection';
 
@@ -82,7 +82,7 @@ export class TestPoll extends TestConnectionBase {
 
   /** Fails the poll with a retryable network error (or the given fields). */
   drop(error: Partial<RealtimeError> = {}): void {
-    this.reject({ code: 'network', message: 'Network error', retryable: true, ...error });
+    this.reject({ ...networkError(), ...error });
   }
 
   /** Fails the poll: an HTTP status (`fail(401)`) or a complete error value. */

@@ -1,4 +1,4 @@
-import { type RealtimeError, type RealtimeEvent, type ɵSocketRequest as SocketRequest, type ɵSocketSink as SocketSink, ɵTOKEN_EXPIRED as TOKEN_EXPIRED } from 'ngx-realtime-signals';
+import { type RealtimeError, type RealtimeEvent, type ɵSocketRequest as SocketRequest, type ɵSocketSink as SocketSink, ɵsocketClosedError as socketClosedError } from 'ngx-realtime-signals';
 import { completeEvent } from './event-defaults';
 import { type ChatFrame, describeFrameMatch, frameMatches, type SentFrameMatch } from './sent-frame-match';
 import { type ConnectionHost, TestConnectionBase } from './test-connection';
@@ -204,7 +204,7 @@ export class TestSocket extends TestConnectionBase {
 
   /** Closes the socket with a retryable error (close code 1006 unless given); the client reconnects after its backoff. */
   drop(closeCode = 1006): void {
-    this.close({ ...closeError(closeCode), retryable: true });
+    this.close({ ...socketClosedError(closeCode), retryable: true });
   }
 
   /**
@@ -213,7 +213,7 @@ export class TestSocket extends TestConnectionBase {
    * violation) is final, any other code is a retryable `socket_closed`.
    */
   fail(failure: number | RealtimeError): void {
-    this.close(typeof failure === 'number' ? closeError(failure) : failure);
+    this.close(typeof failure === 'number' ? socketClosedError(failure) : failure);
   }
 
   /** Drops the socket and resolves with the client's next chat socket (after its backoff delay). */
@@ -256,14 +256,3 @@ export class TestSocket extends TestConnectionBase {
   }
 }
 
-/** Close codes after which the real WebSocket transport reports a final (not retryable) error. */
-const FINAL_CLOSE_CODES = new Set([1008]);
-/** The server's close when the token reached its `exp`. */
-const TOKEN_EXPIRED_CLOSE = 4401;
-
-function closeError(code: number): RealtimeError {
-  if (code === TOKEN_EXPIRED_CLOSE) {
-    return { code: TOKEN_EXPIRED, message: `The chat connection closed (${code}): the token expired.`, retryable: true };
-  }
-  return { code: 'socket_closed', message: `The chat connection closed (${code}).`, retryable: !FINAL_CLOSE_CODES.has(code) };
-}

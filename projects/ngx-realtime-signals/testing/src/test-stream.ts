@@ -151,7 +151,7 @@ export class TestStream extends TestConnectionBase {
 
   /** Ends the stream with a retryable error (default `stream_ended`); the client schedules a reconnect. */
   drop(error: Partial<RealtimeError> = {}): void {
-    this.close({ code: 'stream_ended', message: 'The server ended the stream', retryable: true, ...error });
+    this.close({ ...realtimeError('stream_ended', 'The server ended the stream', true), ...error });
   }
 
   /** Ends the stream with a failure: an HTTP status (`fail(401)`) or a complete error value. */

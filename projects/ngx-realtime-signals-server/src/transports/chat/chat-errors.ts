@@ -34,7 +34,7 @@ export class ChatFrameError extends Error {
 export const CLOSE_CODES = {
   /** Server shutting down. */
   goingAway: 1001,
-  /** Frame rate past WS_RATE_LIMIT per WS_RATE_WINDOW_MS. */
+  /** Frame rate past `wsRateLimit` per `wsRateWindowMs`. */
   policyViolation: 1008,
   /** Frame larger than WS_MAX_PAYLOAD_BYTES (sent by ws itself through maxPayload). */
   messageTooBig: 1009,

@@ -4,7 +4,7 @@
  * append is stored as a promise, so a retry that races the first attempt
  * waits for it instead of appending twice.
  *
- * Bounded: per room the newest `perRoom` sends (at least HISTORY_LIMIT), and
+ * Bounded: per room the newest `perRoom` sends (at least `historyLimit`), and
  * at most `maxRooms` rooms, dropping the room with the oldest send first.
  */
 export class SendDedupStore {

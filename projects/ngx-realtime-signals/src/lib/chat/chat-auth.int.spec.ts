@@ -63,7 +63,7 @@ describe('ChatService against the demo-server with auth on', () => {
     });
     chat.connect();
     await waitFor(() => chat.state() === 'failed', () => [chat.state(), chat.lastError()]);
-    expect(chat.lastError()).toEqual(expect.objectContaining({ code: 'http_401', retryable: false }));
+    expect(chat.lastError()).toEqual(expect.objectContaining({ code: 'http_error', status: 401, retryable: false }));
     expect(asked).toBe(1);
   });
 
@@ -97,7 +97,7 @@ describe('ChatService against the demo-server with auth on', () => {
     chat.connect();
     await waitFor(() => room.joined(), () => [chat.state(), chat.lastError()]);
     await waitFor(() => chat.state() === 'failed', () => [chat.state(), chat.lastError()]);
-    expect(chat.lastError()).toEqual(expect.objectContaining({ code: 'http_401', retryable: false }));
+    expect(chat.lastError()).toEqual(expect.objectContaining({ code: 'http_error', status: 401, retryable: false }));
     expect(asked).toBe(2);
   });
 });

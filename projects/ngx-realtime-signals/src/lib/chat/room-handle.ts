@@ -37,7 +37,7 @@ export interface ChatRoom {
   readonly gap?: Signal<RealtimeGap | null>;
   /** Id of the last message seen in this room (the `since` of the next re-join). */
   readonly cursor?: Signal<string | null>;
-  /** Why the server refused to join the room (e.g. `too_many_rooms`); null once joined. */
+  /** Set when the server refused to join the room: `join_refused`, with the reason in `serverCode` (e.g. `too_many_rooms`); null once joined. */
   readonly error?: Signal<RealtimeError | null>;
   /** Adds a pending message and sends it as soon as the room is joined; it is retried until the server acks it. */
   send(text: string): ChatMessage;

@@ -129,7 +129,7 @@ describe('Connection', () => {
   it.each([401, 403, 204])('goes to failed without a retry on HTTP %i', (status) => {
     const { connection, attempts, last } = setup();
     connection.start();
-    const error: RealtimeError = { code: `http_${status}`, message: 'no', status, retryable: false };
+    const error: RealtimeError = { code: 'http_error', message: 'no', status, retryable: false };
     last().closed(error);
     expect(connection.snapshot()).toMatchObject({ state: 'failed', lastError: error });
     jest.advanceTimersByTime(60_000);
@@ -383,7 +383,7 @@ describe('Connection', () => {
     const teardown = jest.fn();
     const connection = new Connection(
       (ctx) => {
-        ctx.closed({ code: 'http_401', message: 'no', retryable: false });
+        ctx.closed({ code: 'http_error', message: 'no', status: 401, retryable: false });
         return teardown;
       },
       { policy: new ReconnectPolicy(), environment: {} },
@@ -416,7 +416,7 @@ describe('Connection', () => {
     const ctx = setup({ watchdogMs: 30_000 });
     ctx.connection.start();
     ctx.last().opened();
-    ctx.last().closed({ code: 'http_403', message: 'no', retryable: false });
+    ctx.last().closed({ code: 'http_error', message: 'no', status: 403, retryable: false });
     expect(jest.getTimerCount()).toBe(0);
     expect(ctx.win.added).toBe(ctx.win.removed);
     expect(ctx.doc.added).toBe(ctx.doc.removed);

@@ -97,7 +97,7 @@ const IDLE: ConnectionSnapshot = Object.freeze({ state: 'idle', attempt: 0, next
  *   const socket = new WebSocket(url);
  *   socket.onopen = () => ctx.opened();
  *   socket.onmessage = () => ctx.activity();
- *   socket.onclose = () => ctx.closed({ code: 'socket_closed', message: 'closed', retryable: true });
+ *   socket.onclose = () => ctx.closed(realtimeError('socket_closed', 'closed', true));
  *   return () => socket.close();
  * }, { policy: new ReconnectPolicy({ maxAttempts: 10 }) });
  * const unsubscribe = connection.subscribe((s) => console.log(s.state));

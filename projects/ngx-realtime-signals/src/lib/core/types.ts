@@ -4,6 +4,8 @@
  * be tested without TestBed. The transport seam is in transports/realtime-transports.ts.
  */
 
+import type { RealtimeErrorCode } from './errors';
+
 /**
  * Where a connection is in its life cycle.
  *
@@ -20,23 +22,26 @@
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'failed';
 
 /**
- * A failure delivered as a value (never thrown at the app).
- *
- * Codes: `network` (retryable), `http_<status>` (401/403/204 and other 4xx are not retryable;
- * 5xx, 408 and 429 are), `token_expired` (HTTP 401 `token_expired` or chat close 4401: retried at
- * once with a fresh token, once in a row), `bad_content_type` (not retryable), `stream_ended`,
- * `heartbeat_timeout`, `socket_closed` (final for close code 1008), `unauthorized`, `protocol`, `offline`,
- * `parse_failed` (an SSE `data` that the stream's `parse` option refused; not retryable).
+ * A failure delivered as a value (never thrown at the app). `code` is one of the
+ * closed {@link RealtimeErrorCode} list, each explained in the README's "Error codes"
+ * section; `retryable` says whether the connection tries again.
  *
  * @example
  * ```ts
- * const err: RealtimeError = { code: 'http_401', message: 'Unauthorized', status: 401, retryable: false };
+ * const err: RealtimeError = { code: 'http_error', message: 'Unauthorized', status: 401, retryable: false };
+ * if (err.code === 'http_error' && err.status === 401) signIn();
  * ```
  */
 export interface RealtimeError {
-  code: string;
+  /** What went wrong, from the closed list of the README's "Error codes". */
+  code: RealtimeErrorCode;
+  /** A sentence for logs and developers (not meant for end users). */
   message: string;
+  /** The HTTP status, for `http_error` (and `token_expired` from an HTTP answer). */
   status?: number;
+  /** The server's own `error.code` when it sent one (a JSON error body, a chat `error` frame), e.g. `too_many_rooms`. */
+  serverCode?: string;
+  /** Whether the connection tries again; false means the state is now `failed`. */
   retryable: boolean;
 }
 

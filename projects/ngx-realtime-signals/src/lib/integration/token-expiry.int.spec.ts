@@ -70,7 +70,7 @@ describe.each<Transport>(['sse', 'long poll'])('%s with an expired token against
       return 'not-a-token';
     });
     await waitFor(() => status.state() === 'failed', `the ${transport} to fail`);
-    expect(status.lastError()).toMatchObject({ code: 'http_401', status: 401, retryable: false });
+    expect(status.lastError()).toMatchObject({ code: 'http_error', status: 401, retryable: false });
     await longerThanABackoff();
     expect(asked).toBe(1);
   });

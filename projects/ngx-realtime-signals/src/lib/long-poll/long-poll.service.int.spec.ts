@@ -88,7 +88,7 @@ describe('LongPollService failures and platforms', () => {
     const refusing = await refusingServer(401, { code: 'unauthorized', message: 'token missing' });
     const { injector, feed } = watch(refusing.url, 'secret');
     await waitFor(() => feed.state() === 'failed', 'failed');
-    expect(feed.lastError()).toEqual({ code: 'http_401', message: 'token missing', status: 401, retryable: false });
+    expect(feed.lastError()).toEqual({ code: 'http_error', message: 'token missing', status: 401, serverCode: 'unauthorized', retryable: false });
     await new Promise((r) => setTimeout(r, 300));
     expect(refusing.requests).toBe(1);
     injector.destroy();

@@ -1,10 +1,9 @@
 import { computed, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { authTokenError } from '../core/auth-error';
 import { appendBounded } from '../core/bounded-list';
 import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
-import { isRealtimeError, networkError } from '../core/errors';
+import { authTokenError, isRealtimeError, networkError } from '../core/errors';
 import { EventCursor } from '../core/event-cursor';
 import type { RealtimeEvent } from '../core/types';
 import { resolvePollUrl } from '../provide/endpoints';

@@ -102,7 +102,7 @@ describe('NotificationService failures and platforms', () => {
     const refusing = await refusingServer(401, { code: 'unauthorized', message: 'no' });
     const { injector, service } = connectNotifications(refusing.url, 'secret');
     await waitFor(() => service.state() === 'failed', 'failed');
-    expect(service.lastError()).toMatchObject({ code: 'http_401', status: 401, retryable: false });
+    expect(service.lastError()).toMatchObject({ code: 'http_error', status: 401, serverCode: 'unauthorized', retryable: false });
     expect(service.nextRetryAt()).toBeNull();
     // the retry delay is at most 50 ms here: a retry would have happened within this wait
     await new Promise((r) => setTimeout(r, 300));

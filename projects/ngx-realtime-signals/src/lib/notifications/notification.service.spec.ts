@@ -145,7 +145,7 @@ describe('NotificationService', () => {
     await settle();
     await settle();
     expect(service.state()).toBe('failed');
-    expect(service.lastError()).toMatchObject({ code: 'http_401', retryable: false });
+    expect(service.lastError()).toMatchObject({ code: 'http_error', status: 401, retryable: false });
     realtime.expectNone({ transport: 'sse' });
   });
 

@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { Subject, type Observable } from 'rxjs';
-import { authTokenError } from '../core/auth-error';
+import { authTokenError } from '../core/errors';
 import { prependBounded } from '../core/bounded-list';
 import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';

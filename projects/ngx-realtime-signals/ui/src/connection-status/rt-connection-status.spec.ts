@@ -106,7 +106,7 @@ describe('RtConnectionStatus', () => {
 
   it('calls retryNow when "Retry now" is activated', () => {
     const status = fakeStatus('failed');
-    status.lastError.set({ code: 'http_401', message: 'Unauthorized', status: 401, retryable: false });
+    status.lastError.set({ code: 'http_error', message: 'Unauthorized', status: 401, retryable: false });
     const { element } = render(status);
 
     const button = query<HTMLButtonElement>(element, 'button');

@@ -41,7 +41,7 @@ describe('chatAttempt', () => {
     expect(openSocket).not.toHaveBeenCalled();
   });
 
-  it('reports a failing token function as a retryable unauthorized error', async () => {
+  it('reports a failing token function as a retryable auth_token_failed error', async () => {
     const ctx = context();
     chatAttempt(client, {
       token: () => Promise.reject(new Error('refresh failed')),
@@ -49,7 +49,7 @@ describe('chatAttempt', () => {
       openSocket: (_req, _sink: SocketSink) => ({ send: () => undefined, close: () => undefined }),
     })(ctx);
     await new Promise((resolve) => setTimeout(resolve));
-    expect(ctx.closed).toHaveBeenCalledWith(expect.objectContaining({ code: 'unauthorized', retryable: true }));
+    expect(ctx.closed).toHaveBeenCalledWith(expect.objectContaining({ code: 'auth_token_failed', retryable: true }));
   });
 
   it('fails for good when the URL cannot be built', () => {

@@ -1,6 +1,5 @@
-import { authTokenError } from '../auth-error';
 import type { AttemptContext, ConnectionAttempt } from '../connection';
-import { realtimeError } from '../errors';
+import { authTokenError, realtimeError } from '../errors';
 import type { SocketHandle, SocketRequest, SocketSink } from '../transports/realtime-transports';
 import type { ChatClient } from './chat-client';
 

@@ -457,7 +457,7 @@ describe('ChatClient', () => {
     socket.welcome();
     client.join('lobby');
     socket.sink.message({ type: 'error', code: 'too_many_rooms', message: 'limit', ref: 'lobby' });
-    expect(client.room('lobby')!.error).toEqual({ code: 'too_many_rooms', message: 'limit', retryable: false });
+    expect(client.room('lobby')!.error).toEqual({ code: 'join_refused', message: 'limit', serverCode: 'too_many_rooms', retryable: false });
     expect(client.room('lobby')!.joined).toBe(false);
     client.dispose();
   });

@@ -1,3 +1,4 @@
+import { joinRefusedError } from '../errors';
 import type { RealtimeEvent } from '../types';
 import type { SocketHandle, SocketSink } from '../transports/realtime-transports';
 import type { ChatMessage } from './chat-message';
@@ -295,7 +296,7 @@ export class ChatClient {
       state.joined = true;
       this.flush(state);
     } else {
-      state.error = { code: frame.code, message: frame.message, retryable: false };
+      state.error = joinRefusedError(frame.code, frame.message);
     }
     this.onChange(state.room);
   }

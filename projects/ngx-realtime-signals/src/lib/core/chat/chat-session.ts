@@ -1,3 +1,4 @@
+import { networkError, realtimeError } from '../errors';
 import type { RealtimeError } from '../types';
 import type { SocketHandle, SocketSink } from '../transports/realtime-transports';
 import { parseServerFrame, type ChatClientFrame, type ChatServerFrame } from './chat-frames';
@@ -48,7 +49,7 @@ export class ChatSession {
       now: options.now,
       sendPing: (t) => this.send({ type: 'ping', t }),
       latency: (ms) => listener.latency(ms),
-      timedOut: () => this.fail({ code: 'heartbeat_timeout', message: 'No pong from the chat server.', retryable: true }),
+      timedOut: () => this.fail(realtimeError('heartbeat_timeout', 'No pong from the chat server.', true)),
     });
   }
 
@@ -60,7 +61,7 @@ export class ChatSession {
   /** Opens the socket through `open`. */
   start(open: (sink: SocketSink) => SocketHandle): void {
     this.welcomeTimer = setTimeout(
-      () => this.fail({ code: 'network', message: 'The chat server did not answer in time.', retryable: true }),
+      () => this.fail(realtimeError('network', 'The chat server did not answer in time.', true)),
       this.options.welcomeTimeoutMs,
     );
     const sink: SocketSink = {
@@ -80,7 +81,7 @@ export class ChatSession {
     try {
       this.handle = open(sink);
     } catch (e) {
-      this.fail({ code: 'network', message: e instanceof Error ? e.message : String(e), retryable: true });
+      this.fail(networkError(e));
       return;
     }
     if (this.ended) this.handle.close();

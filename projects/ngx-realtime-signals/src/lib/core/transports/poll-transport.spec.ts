@@ -31,12 +31,13 @@ describe('pollOnce', () => {
 
   it('rejects with the HTTP error and the server message', async () => {
     await expect(pollOnce(answer(401, { error: { code: 'unauthorized', message: 'token expired' } }), request())).rejects.toEqual({
-      code: 'http_401',
+      code: 'http_error',
       message: 'token expired',
       status: 401,
+      serverCode: 'unauthorized',
       retryable: false,
     });
-    await expect(pollOnce(answer(503, {}), request())).rejects.toMatchObject({ code: 'http_503', retryable: true });
+    await expect(pollOnce(answer(503, {}), request())).rejects.toMatchObject({ code: 'http_error', status: 503, retryable: true });
   });
 
   it('rejects a 401 token_expired answer as a retryable expired token, and other 401 and 403 answers as final', async () => {
@@ -44,10 +45,11 @@ describe('pollOnce', () => {
       code: 'token_expired',
       message: 'The token has expired',
       status: 401,
+      serverCode: 'token_expired',
       retryable: true,
     });
-    await expect(pollOnce(answer(401, { error: { code: 'unauthorized' } }), request())).rejects.toMatchObject({ code: 'http_401', retryable: false });
-    await expect(pollOnce(answer(403, { error: { code: 'token_expired' } }), request())).rejects.toMatchObject({ code: 'http_403', retryable: false });
+    await expect(pollOnce(answer(401, { error: { code: 'unauthorized' } }), request())).rejects.toMatchObject({ code: 'http_error', status: 401, retryable: false });
+    await expect(pollOnce(answer(403, { error: { code: 'token_expired' } }), request())).rejects.toMatchObject({ code: 'http_error', status: 403, serverCode: 'token_expired', retryable: false });
   });
 
   it('rejects a malformed answer as a protocol error', async () => {

@@ -256,13 +256,13 @@ describe('openSseStream events and errors', () => {
     [503, true],
   ])('maps HTTP %i to an error with retryable %s', async (status, retryable) => {
     const r = await run(['data: 1\n\n'], { status });
-    expect(r.closed).toEqual(expect.objectContaining({ code: `http_${status}`, status, retryable }));
+    expect(r.closed).toEqual(expect.objectContaining({ code: 'http_error', status, retryable }));
     expect(r.opened).toBe(0);
   });
 
   it('maps a 401 token_expired answer to a retryable expired token', async () => {
     const r = await run(['{"error":{"code":"token_expired","message":"The token has expired"}}'], { status: 401, contentType: 'application/json' });
-    expect(r.closed).toEqual({ code: 'token_expired', message: 'The token has expired', status: 401, retryable: true });
+    expect(r.closed).toEqual({ code: 'token_expired', message: 'The token has expired', status: 401, serverCode: 'token_expired', retryable: true });
     expect(r.opened).toBe(0);
   });
 
@@ -272,7 +272,7 @@ describe('openSseStream events and errors', () => {
     [401, 'not json'],
   ])('keeps HTTP %i with body %s final', async (status, body) => {
     const r = await run([body], { status, contentType: 'application/json' });
-    expect(r.closed).toEqual(expect.objectContaining({ code: `http_${status}`, status, retryable: false }));
+    expect(r.closed).toEqual(expect.objectContaining({ code: 'http_error', status, retryable: false }));
   });
 
   it.each(['text/html', 'application/json', null])('refuses content type %s without retry', async (contentType) => {

@@ -1,18 +1,19 @@
-import { closeError, openWebSocket } from './websocket-transport';
+import { socketClosedError } from '../errors';
+import { openWebSocket } from './websocket-transport';
 
-describe('closeError', () => {
+describe('socketClosedError', () => {
   it('reports 4401 as an expired token, retried at once with a fresh one', () => {
-    expect(closeError(4401, 'token expired')).toEqual(
+    expect(socketClosedError(4401, 'token expired')).toEqual(
       expect.objectContaining({ code: 'token_expired', retryable: true, message: expect.stringContaining('4401 token expired') }),
     );
   });
 
   it('treats 1008 (policy violation) as final', () => {
-    expect(closeError(1008, '')).toEqual(expect.objectContaining({ code: 'socket_closed', retryable: false }));
+    expect(socketClosedError(1008, '')).toEqual(expect.objectContaining({ code: 'socket_closed', retryable: false }));
   });
 
   it('retries every other close code', () => {
-    for (const code of [1000, 1001, 1006, 1009, 1011, 4000]) expect(closeError(code, '').retryable).toBe(true);
+    for (const code of [1000, 1001, 1006, 1009, 1011, 4000]) expect(socketClosedError(code, '').retryable).toBe(true);
   });
 });
 

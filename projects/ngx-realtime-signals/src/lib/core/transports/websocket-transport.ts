@@ -1,4 +1,4 @@
-import { httpError, networkError, realtimeError, TOKEN_EXPIRED } from '../errors';
+import { httpError, networkError, realtimeError, socketClosedError } from '../errors';
 import type { RealtimeError } from '../types';
 import type { SocketHandle, SocketRequest, SocketSink } from './realtime-transports';
 
@@ -6,10 +6,6 @@ import type { SocketHandle, SocketRequest, SocketSink } from './realtime-transpo
 export type WebSocketConstructor = new (url: string) => WebSocket;
 
 const OPEN = 1;
-/** Close codes after which reconnecting cannot help: 1008 = policy violation (rate limit). */
-const FINAL_CLOSE_CODES = new Set([1008]);
-/** The server's close when the token reached its `exp`: a reconnect with a fresh token continues. */
-const TOKEN_EXPIRED_CLOSE = 4401;
 /** How the `ws` package reports a refused upgrade; browsers do not expose the status at all. */
 const UPGRADE_STATUS = /Unexpected server response: (\d{3})/;
 
@@ -19,7 +15,7 @@ const UPGRADE_STATUS = /Unexpected server response: (\d{3})/;
  * Close code 4401 (the token expired) is `token_expired`, which the connection
  * retries at once with a fresh token; 1008 is final (not retryable); any other
  * close is `socket_closed` and retryable. A refused upgrade seen through the `ws`
- * package (e.g. HTTP 401) becomes `http_<status>` with that status's rule.
+ * package (e.g. HTTP 401) becomes `http_error` with that `status` and its retry rule.
  *
  * @example
  * ```ts
@@ -74,7 +70,7 @@ export function openWebSocket(
   socket.addEventListener('close', (ev: CloseEvent) => {
     if (refused) finish(refused);
     else if (!opened) finish(networkError(`could not connect to ${stripQuery(req.url)} (close code ${ev.code})`));
-    else finish(closeError(ev.code, ev.reason));
+    else finish(socketClosedError(ev.code, ev.reason));
   });
 
   return {
@@ -87,13 +83,6 @@ export function openWebSocket(
       socket.close(1000, 'client closed');
     },
   };
-}
-
-/** The error for a close of an open socket. */
-export function closeError(code: number, reason: string): RealtimeError {
-  const detail = reason ? `${code} ${reason}` : String(code);
-  if (code === TOKEN_EXPIRED_CLOSE) return realtimeError(TOKEN_EXPIRED, `The chat connection closed (${detail}): the token expired.`, true);
-  return realtimeError('socket_closed', `The chat connection closed (${detail}).`, !FINAL_CLOSE_CODES.has(code));
 }
 
 function parseFrame(text: string): { type: string; [k: string]: unknown } | null {
