@@ -1,4 +1,4 @@
-import { httpError } from '../../core/errors';
+import { httpError, realtimeError } from '../../core/errors';
 import { type RealtimeEvent } from '../../core/types';
 import { RealtimeTransports, type PollRequest, type PollResponse, type SocketHandle, type SocketRequest, type SocketSink, type StreamRequest, type StreamSink } from '../../core/transports/realtime-transports';
 import type { TabChannel, TabEnvironment, TabLocks } from '../tab-environment';
@@ -186,11 +186,11 @@ export class FakeServer extends RealtimeTransports {
   dropAll(): void {
     for (const stream of this.streams) if (stream.open) {
       stream.open = false;
-      stream.sink.closed({ code: 'stream_ended', message: 'ended', retryable: true });
+      stream.sink.closed(realtimeError('stream_ended', 'ended', true));
     }
     for (const socket of this.sockets) if (socket.open) {
       socket.open = false;
-      socket.sink.closed({ code: 'socket_closed', message: 'closed', retryable: true });
+      socket.sink.closed(realtimeError('socket_closed', 'closed', true));
     }
   }
 
