@@ -59,6 +59,7 @@ for (const entry of ENTRY_POINTS) {
     packageJsonFullPath: join(root, 'projects/ngx-realtime-signals/package.json'),
     configObject: {
       projectFolder: root,
+      newlineKind: 'lf',
       mainEntryPointFilePath: join(declarations, entry.dts),
       compiler: {
         overrideTsconfig: {

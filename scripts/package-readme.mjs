@@ -18,7 +18,7 @@ const library = section('## Library', '## Testing your components')
   .replace('## Library\n', '')
   .replaceAll('\n### ', '\n## ')
   // Links relative to the workspace do not resolve on the package page.
-  .replace(/\[([^\]]+)\]\((?!https?:)[^)]+\)/g, '`$1` in the project repository');
+  .replace(/\[([^\]]+)\]\((?!https?:|#)[^)]+\)/g, '`$1` in the project repository');
 
 const readme = `# ngx-realtime-signals
 

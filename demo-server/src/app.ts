@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import {
   ApiError,
   MemoryEventLog,
+  RedisEventLog,
   createRealtime,
   errorHandler,
   metricsHandler,
@@ -49,7 +50,7 @@ export interface DemoServerOptions {
 export function createDemoServer(config: Config, opts: DemoServerOptions = {}): DemoServer {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const ownsLog = opts.log === undefined;
-  const log = opts.log ?? new MemoryEventLog({ historyLimit: config.historyLimit });
+  const log = opts.log ?? createEventLog(config, logger);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   // The demo keeps its publish endpoint open (the library's default is off without auth).
@@ -157,4 +158,17 @@ function baseUrl(server: http.Server): string {
   const wildcard = address.address === '0.0.0.0' || address.address === '::';
   const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `http://${host}:${address.port}`;
+}
+
+/** The log `config` asks for: Redis Streams with REDIS_URL (any number of instances), else in memory. */
+export function createEventLog(config: Config, logger: Logger): EventLog {
+  if (config.redisUrl === null) return new MemoryEventLog({ historyLimit: config.historyLimit });
+  return new RedisEventLog({
+    url: config.redisUrl,
+    historyLimit: config.historyLimit,
+    keyPrefix: config.redisKeyPrefix,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    presenceTtlMs: config.presenceTtlMs,
+    onLog: (level, message, error) => logger[level](error === undefined ? {} : { err: error }, message),
+  });
 }

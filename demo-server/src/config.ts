@@ -49,6 +49,14 @@ export interface Config {
   readonly authAudience: string | null;
   /** Clock skew allowed on the `exp` and `nbf` checks, in seconds. */
   readonly authClockToleranceS: number;
+  /** `redis://` or `rediss://` URL: keep the log in Redis Streams and fan out across instances; null = in memory. */
+  readonly redisUrl: string | null;
+  /** Prefix of every Redis key; deployments sharing one Redis need different prefixes. */
+  readonly redisKeyPrefix: string;
+  /** A Redis command slower than this fails (a publish answers 503 log_unavailable). */
+  readonly redisCommandTimeoutMs: number;
+  /** With Redis: chat presence of an instance expires this long after its last refresh (a crashed instance's users leave). */
+  readonly presenceTtlMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -153,6 +161,33 @@ function auth(env: Env): AuthSettings {
   return { authSecret, authIssuer, authAudience, authClockToleranceS };
 }
 
+function redis(env: Env): Pick<Config, 'redisUrl' | 'redisKeyPrefix' | 'redisCommandTimeoutMs' | 'presenceTtlMs'> {
+  const raw = text(env, 'REDIS_URL', '');
+  let redisUrl: string | null = null;
+  if (raw !== '') {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(`REDIS_URL must be a URL like redis://127.0.0.1:6379, got "${raw}"`);
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${raw}"`);
+    }
+    redisUrl = raw;
+  }
+  const redisKeyPrefix = text(env, 'REDIS_KEY_PREFIX', 'rts:');
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(redisKeyPrefix)) {
+    throw new ConfigError(`REDIS_KEY_PREFIX must be 1..64 characters of [A-Za-z0-9._:-], got "${redisKeyPrefix}"`);
+  }
+  return {
+    redisUrl,
+    redisKeyPrefix,
+    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 5000, 10, 600_000),
+    presenceTtlMs: integer(env, 'PRESENCE_TTL_MS', 30_000, 100, 3_600_000),
+  };
+}
+
 const HOUR_MS = 3_600_000;
 const GIB = 1024 * 1024 * 1024;
 
@@ -206,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     staticDir: path.resolve(text(env, 'STATIC_DIR', 'dist/demo/browser')),
     demoScenario: onOff(env, 'DEMO_SCENARIO', true),
     ...auth(env),
+    ...redis(env),
   });
 }
 
@@ -218,7 +254,8 @@ export function loadConfig(env: Env = process.env): Config {
  * const realtime = createRealtime({ ...realtimeOptions(loadConfig()), basePath: '/api' });
  */
 export function realtimeOptions(config: Config): Omit<RealtimeOptions, 'basePath'> {
-  const { port, host, logLevel, staticDir, demoScenario, ...settings } = config;
-  void [port, host, logLevel, staticDir, demoScenario];
+  const { port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs, ...settings } =
+    config;
+  void [port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs];
   return settings;
 }

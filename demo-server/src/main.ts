@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createDemoServer } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
+import { RedisEventLog } from 'ngx-realtime-signals-server';
 import { startScenario } from './scenario';
+
+const REDIS_START_WAIT_MS = 5000;
 
 /** Start-up: validate the configuration, listen, and shut down gracefully on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -17,10 +21,21 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const server = createDemoServer(config, { logger });
+  if (server.log instanceof RedisEventLog) {
+    // Serve even if Redis is not up yet (health says degraded until it is), but give it a moment first.
+    const connected = await Promise.race([server.log.ready().then(() => true), sleep(REDIS_START_WAIT_MS, false)]);
+    if (!connected) logger.warn({ waitedMs: REDIS_START_WAIT_MS }, 'redis is not reachable yet; serving degraded while it reconnects');
+  }
   const url = await server.listen(config.port, config.host);
   const scenario = config.demoScenario ? startScenario(server.log, { logger }) : undefined;
   logger.info(
-    { url, staticDir: config.staticDir, demoScenario: config.demoScenario, auth: config.authSecret === null ? 'off' : 'hs256' },
+    {
+      url,
+      staticDir: config.staticDir,
+      demoScenario: config.demoScenario,
+      auth: config.authSecret === null ? 'off' : 'hs256',
+      log: server.log.status?.().kind ?? 'external',
+    },
     'demo-server listening',
   );
   process.stdout.write(`demo-server listening on ${url}\n`);

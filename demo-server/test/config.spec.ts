@@ -30,6 +30,10 @@ describe('loadConfig', () => {
       shutdownGraceMs: 5000,
       staticDir: path.resolve('dist/demo/browser'),
       demoScenario: true,
+      redisUrl: null,
+      redisKeyPrefix: 'rts:',
+      redisCommandTimeoutMs: 5000,
+      presenceTtlMs: 30000,
     });
     expect(config.wsRateLimit).toBeGreaterThan(0);
     expect(config.wsRateWindowMs).toBeGreaterThan(0);
@@ -51,6 +55,21 @@ describe('loadConfig', () => {
     expect(config.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080', '*']);
   });
 
+  it('reads the Redis settings', () => {
+    const config = loadConfig({
+      REDIS_URL: 'rediss://user:secret@redis.example:6380/2',
+      REDIS_KEY_PREFIX: 'shop-a:',
+      REDIS_COMMAND_TIMEOUT_MS: '250',
+      PRESENCE_TTL_MS: '5000',
+    });
+    expect(config).toMatchObject({
+      redisUrl: 'rediss://user:secret@redis.example:6380/2',
+      redisKeyPrefix: 'shop-a:',
+      redisCommandTimeoutMs: 250,
+      presenceTtlMs: 5000,
+    });
+  });
+
   it.each([
     ['PORT', 'abc', /PORT must be a decimal integer/],
     ['PORT', '70000', /PORT must be between 0 and 65535/],
@@ -64,6 +83,12 @@ describe('loadConfig', () => {
     ['ALLOWED_ORIGINS', 'https://a.example/path', /ALLOWED_ORIGINS entries must be bare origins/],
     ['POLL_DEFAULT_TIMEOUT_MS', '70000', /POLL_DEFAULT_TIMEOUT_MS \(70000\) must not exceed POLL_MAX_TIMEOUT_MS/],
     ['POLL_DEFAULT_LIMIT', '5000', /POLL_DEFAULT_LIMIT \(5000\) must not exceed POLL_MAX_LIMIT/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL must start with redis:\/\/ or rediss:\/\//],
+    ['REDIS_URL', 'not a url', /REDIS_URL must be a URL like redis:\/\/127.0.0.1:6379/],
+    ['REDIS_URL', 'http://127.0.0.1:6379', /REDIS_URL must start with redis:\/\//],
+    ['REDIS_KEY_PREFIX', 'a b', /REDIS_KEY_PREFIX must be 1..64 characters/],
+    ['REDIS_COMMAND_TIMEOUT_MS', '5', /REDIS_COMMAND_TIMEOUT_MS must be between 10/],
+    ['PRESENCE_TTL_MS', '50', /PRESENCE_TTL_MS must be between 100/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

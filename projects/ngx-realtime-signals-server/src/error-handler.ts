@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError, type ErrorCode, sendError } from './errors.js';
+import { LogUnavailableError } from './log/event-log.js';
 import type { Logger } from './logger.js';
 
 /** body-parser and http-errors tag their errors with `type`/`status`; map them onto our codes. */
@@ -32,6 +33,11 @@ export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (error instanceof ApiError) {
       sendError(res, error.code, error.message, error.headers);
+      return;
+    }
+    if (error instanceof LogUnavailableError) {
+      // A publish answered 503 was not logged (never a false 201); reads can be retried anywhere.
+      sendError(res, 'log_unavailable', undefined, { 'Retry-After': '1' });
       return;
     }
     const tagged = (typeof error === 'object' && error !== null ? error : {}) as TaggedError;

@@ -31,6 +31,10 @@ export const ERRORS = {
   internal_error: { status: 500, message: 'Internal server error.' },
   shutting_down: { status: 503, message: 'The server is shutting down.' },
   unavailable: { status: 503, message: 'The service is not available.' },
+  log_unavailable: {
+    status: 503,
+    message: 'The event log is not reachable right now; retry shortly. Nothing was published.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

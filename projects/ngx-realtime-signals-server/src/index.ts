@@ -11,8 +11,9 @@ export {
   type RealtimeOptions,
   type RealtimeSettings,
 } from './options.js';
-export type { EventLog, LoggedEvent, ReadResult } from './log/event-log.js';
+export { LogUnavailableError, type EventLog, type LogStatus, type LoggedEvent, type ReadResult } from './log/event-log.js';
 export { MemoryEventLog, type MemoryEventLogOptions } from './log/memory-log.js';
+export { RedisEventLog, redisLog, type RedisEventLogOptions } from './log/redis-log.js';
 export { createMetrics, type Metrics, type MetricsOptions, type Transport } from './metrics.js';
 export { metricsHandler, type ConnectionCounts } from './transports/health.js';
 export type { Logger } from './logger.js';

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LogStatus } from './log/event-log.js';
 
 export type Transport = 'sse' | 'long_poll' | 'websocket';
 export const TRANSPORTS: readonly Transport[] = ['sse', 'long_poll', 'websocket'];
@@ -25,6 +26,8 @@ export interface Metrics {
   readonly authFailures: Counter<'reason'>;
   /** Registers the live connection count of a transport for the gauge. */
   countConnections(transport: Transport, count: () => number): void;
+  /** Registers the log's status: `realtime_log_up` and the log fault counters are read from it at scrape time. */
+  observeLog(status: () => LogStatus): void;
 }
 
 export interface MetricsOptions {
@@ -87,6 +90,49 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers: [registry],
   });
   for (const reason of ['missing', 'invalid', 'expired', 'forbidden']) authFailures.inc({ reason }, 0);
+  let logStatus: (() => LogStatus) | undefined;
+  // Counters follow the log's running totals: each scrape adds what changed since the last one.
+  const reported = { failures: new Map<string, number>(), disconnects: 0, resets: 0 };
+  new Gauge({
+    name: `${prefix}log_up`,
+    help: 'Whether the event log store answers (1) or not (0: Redis unreachable, instance degraded).',
+    registers: [registry],
+    collect() {
+      this.set(logStatus === undefined || logStatus().state === 'ok' ? 1 : 0);
+    },
+  });
+  new Counter<'operation'>({
+    name: `${prefix}log_failures_total`,
+    help: 'Log operations that failed because the store was unreachable or slow (append = 503 to the publisher).',
+    labelNames: ['operation'],
+    registers: [registry],
+    collect() {
+      for (const [operation, total] of Object.entries(logStatus?.().counters?.failures ?? {})) {
+        this.inc({ operation }, total - (reported.failures.get(operation) ?? 0));
+        reported.failures.set(operation, total);
+      }
+    },
+  });
+  new Counter({
+    name: `${prefix}log_disconnects_total`,
+    help: 'Connections to the log store (Redis) that were lost.',
+    registers: [registry],
+    collect() {
+      const total = logStatus?.().counters?.disconnects ?? 0;
+      this.inc(total - reported.disconnects);
+      reported.disconnects = total;
+    },
+  });
+  new Counter({
+    name: `${prefix}log_resets_total`,
+    help: 'Live subscriptions told to re-read from their cursor because the store lost events (Redis restarted).',
+    registers: [registry],
+    collect() {
+      const total = logStatus?.().counters?.resets ?? 0;
+      this.inc(total - reported.resets);
+      reported.resets = total;
+    },
+  });
   for (const transport of TRANSPORTS) {
     eventsDelivered.inc({ transport }, 0);
     reconnects.inc({ transport }, 0);
@@ -102,6 +148,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     authFailures,
     countConnections(transport, count) {
       counts.set(transport, count);
+    },
+    observeLog(status) {
+      logStatus = status;
     },
   };
 }

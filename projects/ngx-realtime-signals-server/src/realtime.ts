@@ -7,7 +7,7 @@ import { errorHandler } from './error-handler.js';
 import { ApiError, sendError } from './errors.js';
 import { checkEventType } from './event-type.js';
 import { ConnectionLimiter, HttpRateLimiter } from './limits.js';
-import type { EventLog, LoggedEvent } from './log/event-log.js';
+import type { EventLog, LogStatus, LoggedEvent } from './log/event-log.js';
 import { MemoryEventLog } from './log/memory-log.js';
 import { defaultLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -40,7 +40,8 @@ export interface Realtime {
   /**
    * Appends an event from server code (no HTTP, no auth check) and delivers it to every
    * subscriber of `topic`. Resolves with the logged event; rejects with an ApiError
-   * (`invalid_topic`, `invalid_type`, `reserved_type`, `invalid_body`, `shutting_down`) when it cannot.
+   * (`invalid_topic`, `invalid_type`, `reserved_type`, `invalid_body`, `shutting_down`) when it cannot,
+   * or with LogUnavailableError when the log's store (Redis) cannot be reached: nothing was appended.
    */
   publish<T = unknown>(topic: string, type: string, data?: T): Promise<LoggedEvent>;
   /** Open connections per transport, as `GET health` reports them. */
@@ -80,6 +81,8 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   const ownsLog = collaborators.log === undefined;
   const log = collaborators.log ?? new MemoryEventLog({ historyLimit: config.historyLimit });
   const metrics = createMetrics({ registry: collaborators.registry, prefix: collaborators.metricsPrefix, defaultMetrics: false });
+  const logStatus = (): LogStatus => log.status?.() ?? { kind: 'external', state: 'ok' };
+  metrics.observeLog(logStatus);
   const connections = new ConnectionLimiter(config.maxConnectionsPerIp);
   const rate = new HttpRateLimiter(config.httpRateLimit, config.httpRateWindowMs);
   const deps = { log, config, logger, metrics, connections };
@@ -125,7 +128,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     sse.handle(req, res, streamDeadline(res, metrics, config.authRealm)),
   );
   router.get('/poll/:topic', readAccess(metrics, config.authRealm), (req, res) => poll.handle(req, res));
-  router.get('/health', healthHandler(connectionCounts, log instanceof MemoryEventLog ? 'memory' : 'external'));
+  router.get('/health', healthHandler(connectionCounts, logStatus));
   router.get('/chat', () => {
     throw new ApiError('upgrade_required');
   });

@@ -6,9 +6,13 @@ class RecordingMember implements RoomMember {
   readonly frames: any[] = [];
   readonly buffers = new Set<Buffer>();
   constructor(readonly user: string) {}
+  resyncs = 0;
   deliver(frame: Buffer): void {
     this.buffers.add(frame);
     this.frames.push(JSON.parse(frame.toString('utf8')));
+  }
+  resync(): void {
+    this.resyncs++;
   }
 }
 

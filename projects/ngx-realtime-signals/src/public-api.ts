@@ -1,11 +1,16 @@
-/*
- * Public API of ngx-realtime-signals. Every exported symbol is named here, once.
- * The goldens in goldens/public-api/ record this surface; `npm run api:update`
- * refreshes them after a deliberate change.
+/**
+ * Real-time data for Angular as signals: `NotificationService` (Server-Sent
+ * Events), `LongPollService` (long polling) and `ChatService` (WebSocket), set up
+ * with `provideRealtime(...)`.
  *
- * Exports prefixed with ɵ are private: they exist for the library's own
+ * Every exported symbol is named here, once. The goldens in goldens/public-api/
+ * record this surface; `npm run api:update` refreshes them after a deliberate
+ * change. Exports prefixed with ɵ are private: they exist for the library's own
  * secondary entry points (`ngx-realtime-signals/testing`) and may change in any
  * release.
+ *
+ * @packageDocumentation
+ * @module ngx-realtime-signals
  */
 export { VERSION } from './version';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { EventLog, LoggedEvent, ReadResult } from './event-log.js';
+import type { EventLog, LogStatus, LoggedEvent, ReadResult } from './event-log.js';
 
 /**
  * Ids are `<epoch>-<seq>`: `epoch` is a random token chosen per process, so a
@@ -154,6 +154,10 @@ export class MemoryEventLog implements EventLog {
   /** Retained events of `topic`; lets tests check the history bound. */
   retainedCount(topic: string): number {
     return this.topics.get(topic)?.events.length ?? 0;
+  }
+
+  status(): LogStatus {
+    return { kind: 'memory', state: 'ok' };
   }
 
   async close(): Promise<void> {

@@ -68,6 +68,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     joinHistory: config.chatJoinHistory,
     // History is bounded at 1.1 x `historyLimit`, so one page normally covers any `since`.
     readPageSize: Math.ceil(config.historyLimit * 1.1) + 1,
+    presence: log.presence,
     onDelivered: (count) => metrics.delivered(count),
   });
   const dedup = new SendDedupStore(config.historyLimit, config.chatDedupMaxRooms);

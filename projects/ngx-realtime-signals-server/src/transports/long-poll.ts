@@ -32,6 +32,7 @@ interface PollAnswer {
 export function createLongPollTransport(deps: TransportDeps): LongPollTransport {
   const { log, config, metrics, logger } = deps;
   const held = new Set<() => void>();
+  let closing = false;
 
   function answer(res: Response, result: ReadResult): void {
     const body: PollAnswer = { events: result.events, cursor: result.cursor };
@@ -60,10 +61,12 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
     // Subscribe before reading so an append between the read and the wait cannot be missed.
     let wake: (() => void) | null = null;
     let woken = false;
-    const unsubscribe = log.subscribe(topic, () => {
+    // A reset of the shared log wakes the poll too: the re-read from its cursor then answers the gap.
+    const onAppendOrReset = (): void => {
       woken = true;
       wake?.();
-    });
+    };
+    const unsubscribe = log.subscribe(topic, onAppendOrReset, onAppendOrReset);
     let timer: NodeJS.Timeout | undefined;
     let done = false;
     const finish = (): void => {
@@ -94,7 +97,8 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
         wake = resolve;
         held.add(resolve);
         timer = setTimeout(resolve, timeout);
-        if (woken || done) resolve();
+        // A poll that reaches its wait after close() answers at once instead of holding shutdown up.
+        if (woken || done || closing) resolve();
       });
       if (done) return; // the client left while we waited
       const result = await log.read(topic, waitFrom, limit);
@@ -111,6 +115,7 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
     handle,
     connectionCount: () => held.size,
     close() {
+      closing = true;
       for (const wakeUp of [...held]) wakeUp();
     },
   };

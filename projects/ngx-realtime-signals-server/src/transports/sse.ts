@@ -68,6 +68,12 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
       pending.push(event);
       // A reader stuck in its backlog while the topic races on: the queue must not grow without end.
       if (pending.length > config.historyLimit) stream.dropSlowConsumer();
+    }, () => {
+      // The shared log lost events this stream had not delivered: the client resumes with its
+      // Last-Event-ID and gets the gap announced (`reset`) by whichever instance it reaches.
+      metrics.droppedConnections.inc({ transport: 'sse', reason: 'log_reset' });
+      if (res.headersSent) stream.end();
+      else stream.destroy();
     });
     streams.add(stream);
     res.once('close', () => {

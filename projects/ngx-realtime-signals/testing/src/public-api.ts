@@ -1,5 +1,11 @@
-/*
- * Public API of ngx-realtime-signals/testing. Every exported symbol is named here.
+/**
+ * Unit-test components that use the services without a server:
+ * `provideRealtimeTesting(...)` and `RealtimeTestingController`, in the style of
+ * Angular's `HttpTestingController`. Every exported symbol is named here; ɵ
+ * exports are private.
+ *
+ * @packageDocumentation
+ * @module ngx-realtime-signals/testing
  */
 export { provideRealtimeTesting } from './provide-realtime-testing';
 export { RealtimeTestingController, type TestConnectionFor } from './realtime-testing-controller';

@@ -1,6 +1,10 @@
-/*
- * Public API of ngx-realtime-signals/ui: standalone components built on the
- * library's public services. Every exported symbol is named here.
+/**
+ * Standalone, accessible components built on the library's public services:
+ * connection status, notification bell, toasts, chat room, live feed. Every
+ * exported symbol is named here.
+ *
+ * @packageDocumentation
+ * @module ngx-realtime-signals/ui
  */
 export { RtConnectionStatus } from './connection-status/rt-connection-status';
 export { RtNotificationBell } from './notification-bell/rt-notification-bell';

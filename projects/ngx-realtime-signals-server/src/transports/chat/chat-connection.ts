@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import type { EventLog } from '../../log/event-log.js';
+import { LogUnavailableError, type EventLog } from '../../log/event-log.js';
 import { chatTopic } from '../../topic.js';
 import { ChatFrameError, CLOSE_CODES } from './chat-errors.js';
 import type { ChatMetrics, ChatDropReason } from './chat-metrics.js';
@@ -87,6 +87,13 @@ export class ChatConnection implements RoomMember {
       return;
     }
     this.socket.send(frame, { binary: false });
+  }
+
+  resync(): void {
+    if (this.ending || this.closed) return;
+    this.deps.metrics.dropped('log_reset');
+    // The client reconnects and re-joins each room with its cursor, and is told about the gap there.
+    this.close(CLOSE_CODES.serviceRestart, 'event log reset');
   }
 
   close(code: number, reason: string): void {
@@ -188,17 +195,24 @@ export class ChatConnection implements RoomMember {
   private async sendMessage(room: string, clientId: string, text: string): Promise<void> {
     if (!this.joined.has(room)) throw new ChatFrameError('not_joined', undefined, clientId);
     const data: ChatMessageData = { text, from: this.user, clientId };
-    const { id, fresh } = this.deps.dedup.ackFor(room, clientId, async () => {
-      const event = await this.deps.log.append(chatTopic(room), 'message', data);
-      return event.id;
-    });
+    const { log } = this.deps;
+    // A shared log remembers clientIds itself, so a retry that lands on another instance gets the first ack.
+    let appended = log.appendOnce === undefined;
+    const { id, fresh } = log.appendOnce
+      ? this.deps.dedup.ackFor(room, clientId, () =>
+          log.appendOnce!(chatTopic(room), 'message', data, clientId).then((outcome) => {
+            appended = outcome.fresh;
+            return outcome.id;
+          }),
+        )
+      : this.deps.dedup.ackFor(room, clientId, async () => (await log.append(chatTopic(room), 'message', data)).id);
     let ackId: string;
     try {
       ackId = await id;
     } catch (error) {
       throw internal(error, clientId);
     }
-    if (fresh) this.deps.metrics.published();
+    if (fresh && appended) this.deps.metrics.published();
     this.send({ type: 'ack', clientId, id: ackId });
   }
 
@@ -243,6 +257,7 @@ class InternalChatError extends ChatFrameError {
 }
 
 function internal(error: unknown, ref: string): ChatFrameError {
+  if (error instanceof LogUnavailableError) return new ChatFrameError('log_unavailable', undefined, ref);
   return error instanceof ChatFrameError ? error : new InternalChatError(error, ref);
 }
 

@@ -14,6 +14,7 @@ export const CHAT_ERRORS = {
   already_joined: 'This connection has already joined the room.',
   too_many_rooms: 'This connection has joined the maximum number of rooms.',
   internal_error: 'The server could not complete the request; retry it.',
+  log_unavailable: 'The event log is not reachable right now; the message was not sent. Retry it.',
 } as const;
 
 export type ChatErrorCode = keyof typeof CHAT_ERRORS;
@@ -38,6 +39,8 @@ export const CLOSE_CODES = {
   policyViolation: 1008,
   /** Frame larger than WS_MAX_PAYLOAD_BYTES (sent by ws itself through maxPayload). */
   messageTooBig: 1009,
+  /** The shared event log lost events this connection had not received; reconnect and re-join with `since`. */
+  serviceRestart: 1012,
   /** The access token reached its `exp` (auth on); reconnect with a fresh one. */
   tokenExpired: 4401,
 } as const;

@@ -9,4 +9,4 @@ export interface ChatMetrics {
   dropped(reason: ChatDropReason): void;
 }
 
-export type ChatDropReason = 'slow_consumer' | 'heartbeat' | 'rate_limit' | 'payload_too_large' | 'token_expired';
+export type ChatDropReason = 'slow_consumer' | 'heartbeat' | 'rate_limit' | 'payload_too_large' | 'token_expired' | 'log_reset';

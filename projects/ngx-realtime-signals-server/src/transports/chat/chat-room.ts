@@ -1,4 +1,5 @@
 import type { EventLog, LoggedEvent } from '../../log/event-log.js';
+import type { SharedPresence } from '../../log/shared-presence.js';
 import { chatTopic } from '../../topic.js';
 import { encodeFrame } from './frames.js';
 import { PresenceCoalescer, type PresenceDelta } from './presence-coalescer.js';
@@ -8,6 +9,8 @@ export interface RoomMember {
   readonly user: string;
   /** Writes one pre-encoded frame (shared by every recipient; never mutated). */
   deliver(frame: Buffer): void;
+  /** The log lost events this member had not received: it must re-join with `since` (reconnect). */
+  resync(): void;
 }
 
 export interface RoomOptions {
@@ -17,6 +20,8 @@ export interface RoomOptions {
   joinHistory: number;
   /** Page size for reading the history after `since`; loops until a short page. */
   readPageSize: number;
+  /** Presence shared with the other processes (the log's); without it the room's presence is this process's. */
+  presence?: SharedPresence;
   onDelivered(count: number): void;
   onEmpty(room: ChatRoom): void;
 }
@@ -63,6 +68,9 @@ export class ChatRoom {
   private readonly lastTyping = new Map<RoomMember, number>();
   private readonly presence: PresenceCoalescer;
   private readonly unsubscribe: () => void;
+  /** Shared presence: the room's user count across every process, as last announced. */
+  private sharedCount = 0;
+  private readonly unwatch: () => void = () => undefined;
 
   constructor(
     readonly name: string,
@@ -70,7 +78,27 @@ export class ChatRoom {
   ) {
     this.topic = chatTopic(name);
     this.presence = new PresenceCoalescer(options.presenceWindowMs, (delta) => this.broadcastPresence(delta));
-    this.unsubscribe = options.log.subscribe(this.topic, (event) => this.broadcastEvent(event));
+    if (options.presence) {
+      // Every process hears every join and leave (its own too), so the room is one room across them.
+      this.unwatch = options.presence.watch(name, {
+        presence: (change) => {
+          this.sharedCount = change.count;
+          if (change.joined !== undefined) this.presence.joined(change.joined);
+          if (change.left !== undefined) this.presence.left(change.left);
+        },
+        typing: (user) => {
+          const frame = encodeFrame({ type: 'typing', room: this.name, user });
+          for (const member of this.active) if (member.user !== user) member.deliver(frame);
+        },
+      });
+    }
+    this.unsubscribe = options.log.subscribe(
+      this.topic,
+      (event) => this.broadcastEvent(event),
+      () => {
+        for (const member of [...this.active, ...this.pending.keys()]) member.resync();
+      },
+    );
   }
 
   get memberCount(): number {
@@ -94,16 +122,18 @@ export class ChatRoom {
       throw error;
     }
     if (this.pending.get(member) !== join) return null;
+    const roster = await this.sharedRoster(member);
+    if (this.pending.get(member) !== join) return null;
     this.pending.delete(member);
     this.activate(member);
 
-    const members = [...this.users.keys()].slice(0, this.options.memberListLimit);
+    const members = roster?.members ?? [...this.users.keys()].slice(0, this.options.memberListLimit);
     member.deliver(
       encodeFrame({
         type: 'joined',
         room: this.name,
         members,
-        count: this.users.size,
+        count: roster?.count ?? this.users.size,
         history: outcome.history,
         cursor: outcome.cursor,
         ...(outcome.reset ? { reset: true as const } : {}),
@@ -130,7 +160,8 @@ export class ChatRoom {
         this.users.set(member.user, remaining);
       } else {
         this.users.delete(member.user);
-        this.presence.left(member.user);
+        if (this.options.presence) this.options.presence.leave(this.name, member.user).catch(() => undefined);
+        else this.presence.left(member.user);
       }
     } else {
       this.pending.delete(member);
@@ -148,6 +179,7 @@ export class ChatRoom {
     this.lastTyping.set(from, now);
     const frame = encodeFrame({ type: 'typing', room: this.name, user: from.user });
     for (const member of this.active) if (member !== from) member.deliver(frame);
+    this.options.presence?.typing(this.name, from.user);
   }
 
   isActive(member: RoomMember): boolean {
@@ -157,13 +189,33 @@ export class ChatRoom {
   dispose(): void {
     this.presence.cancel();
     this.unsubscribe();
+    this.unwatch();
   }
 
   private activate(member: RoomMember): void {
     this.active.add(member);
     const connections = this.users.get(member.user) ?? 0;
     this.users.set(member.user, connections + 1);
-    if (connections === 0) this.presence.joined(member.user);
+    // Shared presence announces the join itself (sharedRoster registered it), to every process.
+    if (connections === 0 && !this.options.presence) this.presence.joined(member.user);
+  }
+
+  /**
+   * Shared presence: registers the member's user (first connection of it here) and reads the
+   * room's members across every process. Null without shared presence, or when it fails (Redis
+   * down): the joined frame then lists this process's users, and the join still succeeds.
+   */
+  private async sharedRoster(member: RoomMember): Promise<{ members: string[]; count: number } | null> {
+    const shared = this.options.presence;
+    if (!shared) return null;
+    try {
+      if (!this.users.has(member.user)) await shared.join(this.name, member.user);
+      const roster = await shared.members(this.name, this.options.memberListLimit);
+      this.sharedCount = roster.count;
+      return roster;
+    } catch {
+      return null;
+    }
   }
 
   private removePending(member: RoomMember, join: PendingJoin): void {
@@ -211,7 +263,7 @@ export class ChatRoom {
       room: this.name,
       ...(delta.joined.length > 0 ? { joined: delta.joined.slice(0, limit) } : {}),
       ...(delta.left.length > 0 ? { left: delta.left.slice(0, limit) } : {}),
-      count: this.users.size,
+      count: this.options.presence ? this.sharedCount : this.users.size,
     });
     for (const member of this.active) member.deliver(frame);
   }

@@ -176,6 +176,23 @@ describe('NotificationService against a stream without ids', () => {
   });
 });
 
+describe('NotificationService and SSE id fields', () => {
+  it('forgets the cursor on an empty id field, so the next attempt starts from now', async () => {
+    const { realtime } = setup();
+    const notes = TestBed.inject(NotificationService);
+    notes.connect('t');
+    const stream = await realtime.expectNext({ transport: 'sse', topic: 't' });
+    stream.message({ id: 'k-1', data: '1' });
+    await settle();
+    expect(notes.cursor()).toBe('k-1');
+    stream.message({ id: '', data: '2' });
+    await settle();
+    expect(notes.cursor()).toBeNull();
+    expect(notes.notifications().map((n) => n.data)).toEqual([2, 1]);
+    expect((await stream.reconnect()).cursor).toBeNull();
+  });
+});
+
 describe('NotificationService heartbeat watchdog per stream', () => {
   async function silentFor(ms: number, connect: (notes: NotificationService) => void, ...args: RealtimeFeature[]) {
     jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });

@@ -30,8 +30,12 @@ export interface ChatClientOptions {
   onChange?: (room: string | null) => void;
 }
 
-/** Server error codes after which resending the same message can succeed. */
-const RETRYABLE_SEND_ERRORS = new Set(['internal_error', 'not_joined']);
+/**
+ * Server error codes after which resending the same message can succeed. `log_unavailable`
+ * (the server's shared log is down) is resent with the next send or connection, not at once,
+ * so an outage does not turn the outbox into a resend loop.
+ */
+const RETRYABLE_SEND_ERRORS = new Set(['internal_error', 'not_joined', 'log_unavailable']);
 
 /**
  * The chat protocol without Angular: rooms, outbox, dedup, presence, typing
@@ -278,7 +282,7 @@ export class ChatClient {
       if (RETRYABLE_SEND_ERRORS.has(frame.code)) {
         state.outbox.requeue(ref);
         // not_joined means this connection lost the room; the next connection's join repairs it
-        if (frame.code !== 'not_joined') this.flush(state);
+        if (frame.code === 'internal_error') this.flush(state);
       } else {
         this.failMessage(state, ref);
       }
