@@ -5,13 +5,18 @@
  * everything and once per service through an entry that imports only that
  * service plus provideRealtime, so tree-shaking shows each service's share.
  *
- *   npx ng build ngx-realtime-signals && node bench/bundle-size.mjs [--json]
+ *   npx ng build ngx-realtime-signals && node bench/bundle-size.mjs [--json] [--check]
+ *   npm run bench:size        (--build: builds the library first, its output shown only on failure)
+ *
+ * --check compares each row's minified + gzip size with BUDGETS below and exits 1
+ * when one is exceeded (`npm test` runs it through `npm run size:check`).
  *
  * The FESM is in Angular's partial-compilation format; before bundling it goes
  * through @angular/build's JavaScriptTransformer (the linker plus the pure/static
  * member annotations an application build applies to packages), so tree-shaking
  * works as it does in `ng build` of an app.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +25,15 @@ import { gzipSync } from 'node:zlib';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fesm = join(root, 'dist/ngx-realtime-signals/fesm2022/ngx-realtime-signals.mjs');
+if (process.argv.includes('--build')) {
+  const ng = join(root, 'node_modules/@angular/cli/bin/ng.js');
+  const built = spawnSync(process.execPath, [ng, 'build', 'ngx-realtime-signals'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) {
+    process.stderr.write(`${built.stdout ?? ''}${built.stderr ?? ''}${built.error ?? ''}\n`);
+    console.error('bundle size: building ngx-realtime-signals failed');
+    process.exit(1);
+  }
+}
 if (!existsSync(fesm)) {
   console.error(`Missing ${fesm}: run "npx ng build ngx-realtime-signals" first.`);
   process.exit(1);
@@ -40,6 +54,21 @@ const entries = {
   NotificationService: `export { provideRealtime, NotificationService } from 'ngx-realtime-signals';`,
   LongPollService: `export { provideRealtime, LongPollService } from 'ngx-realtime-signals';`,
   ChatService: `export { provideRealtime, ChatService } from 'ngx-realtime-signals';`,
+  'all three services': `export { provideRealtime, NotificationService, LongPollService, ChatService } from 'ngx-realtime-signals';`,
+};
+
+/**
+ * Minified + gzip budgets in bytes. The goals are 3.5 KB per service and 6 KB for
+ * the three together; rows that do not reach them yet are budgeted at their
+ * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md).
+ */
+export const BUDGETS = {
+  'everything (export *)': 15000,
+  'provideRealtime only': 1400,
+  NotificationService: 8100,
+  LongPollService: 5900,
+  ChatService: 9600,
+  'all three services': 14600,
 };
 
 const external = ['@angular/*', 'rxjs', 'rxjs/*'];
@@ -75,12 +104,21 @@ async function measure(contents) {
 const rows = [];
 for (const [name, contents] of Object.entries(entries)) rows.push({ name, ...(await measure(contents)) });
 
+const over = rows.filter((r) => r.gzip > BUDGETS[r.name]);
+
 if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ date: new Date().toISOString(), esbuild: esbuild.version, rows }, null, 2));
 } else {
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`esbuild ${esbuild.version}, ${new Date().toISOString()}`);
-  console.log('| entry | minified | minified + gzip |');
-  console.log('|---|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${kb(r.minified)} (${r.minified} B) | ${kb(r.gzip)} (${r.gzip} B) |`);
+  console.log('| entry | minified | minified + gzip | budget (gzip) |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(`| ${r.name} | ${kb(r.minified)} (${r.minified} B) | ${kb(r.gzip)} (${r.gzip} B) | ${BUDGETS[r.name]} B |`);
+  }
+}
+if (process.argv.includes('--check')) {
+  for (const r of over) console.error(`bundle size: "${r.name}" is ${r.gzip} B min+gzip, over its budget of ${BUDGETS[r.name]} B`);
+  if (over.length > 0) process.exit(1);
+  console.log(`bundle size: ${rows.length} entries within budget`);
 }

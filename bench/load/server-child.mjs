@@ -38,17 +38,18 @@ export function killAllServers() {
 process.on('exit', killAllServers);
 
 /**
- * Starts `node dist/demo-server/main.js` with `env` on top of BENCH_ENV and resolves once it prints its URL.
+ * Starts `node dist/demo-server/main.js` (or another server script that prints "listening on <url>")
+ * with `env` on top of BENCH_ENV and resolves once it prints its URL.
  *
  * @example
  * const server = await startServer({ SSE_HEARTBEAT_MS: '5000' });
  * const rss = server.rssBytes();
  * await server.stop();
  */
-export async function startServer(env = {}) {
+export async function startServer(env = {}, main = serverMain) {
   // BENCH_SERVER_NODE_ARGS adds node flags to the server only, e.g. "--cpu-prof --cpu-prof-dir=bench/results/prof".
   const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extraArgs, '--expose-gc', '-r', probe, serverMain], {
+  const child = spawn(process.execPath, [...extraArgs, '--expose-gc', '-r', probe, main], {
     cwd: repoRoot,
     env: { ...process.env, ...BENCH_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -94,7 +95,7 @@ export async function startServer(env = {}) {
         if (message?.type !== 'memory' || message.id !== id) return;
         clearTimeout(timer);
         child.off('message', onMessage);
-        resolve(message.usage);
+        resolve(gc === 'cpu' ? message.cpu : message.usage);
       };
       child.on('message', onMessage);
       child.send({ type: 'memory', id, gc });
@@ -112,6 +113,8 @@ export async function startServer(env = {}) {
     peakRssBytes: () => statusField(child.pid, 'VmHWM'),
     /** process.memoryUsage() inside the server after a full GC (so garbage does not count as cost). */
     memoryAfterGc: () => memory(true),
+    /** The server's own process.cpuUsage() (µs), asked over the IPC channel (no GC). */
+    cpuUsage: () => memory('cpu'),
     /** User + system CPU time of the server so far, in ms. */
     cpuMs: () => cpuMs(child.pid),
     health: async () => JSON.parse(await getText(`${url}/api/health`)),

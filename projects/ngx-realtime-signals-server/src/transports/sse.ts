@@ -29,6 +29,19 @@ const BACKLOG_READ_LIMIT = 1_000_000;
 export function createSseTransport(deps: TransportDeps): SseTransport {
   const { log, config, metrics, logger } = deps;
   const streams = new Set<SseStream>();
+  // A fan-out to N streams adds N to the counter once (in a microtask, before any I/O or scrape),
+  // instead of N label hashes and checks in prom-client, one per stream.
+  let uncounted = 0;
+  const flushDelivered = (): void => {
+    const count = uncounted;
+    uncounted = 0;
+    metrics.eventsDelivered.inc({ transport: 'sse' }, count);
+  };
+  const delivered = {
+    inc: (): void => {
+      if (uncounted++ === 0) queueMicrotask(flushDelivered);
+    },
+  };
 
   async function handle(req: Request, res: Response, endsAtMs: number | null = null): Promise<void> {
     const topic = topicParam(req.params['topic']);
@@ -53,7 +66,7 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
       },
     });
     const deliver = (event: LoggedEvent): void => {
-      if (stream.push(eventFrame(event))) metrics.eventsDelivered.inc({ transport: 'sse' });
+      if (stream.push(eventFrame(event))) delivered.inc();
     };
 
     // Subscribe before the headers go out: every event appended once the client has the headers is delivered.
@@ -105,7 +118,7 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
       // A resume backlog can be far larger than MAX_BUFFERED_BYTES: it goes at the reader's pace.
       for (const event of backlog.events) {
         if (!(await stream.pace(eventFrame(event)))) return;
-        metrics.eventsDelivered.inc({ transport: 'sse' });
+        delivered.inc();
       }
       covered = backlog.cursor;
       for (const event of pending.splice(0)) {

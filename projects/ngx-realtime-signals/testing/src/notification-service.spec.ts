@@ -69,9 +69,16 @@ describe('NotificationService through RealtimeTestingController', () => {
       notifications.connect('alerts');
       const first = await realtime.expectNext({ transport: 'sse', topic: 'alerts' });
       first.open();
-      first.retryHint(1000); // the floor of the jittered delay, so the wait is exactly 1000 ms
+      first.retryHint(1000);
 
-      const next = first.reconnect();
+      // a cut of an open stream: the first retry comes within initialDelayMs / 4, without the hint
+      const quick = first.reconnect();
+      await jest.advanceTimersByTimeAsync(250);
+      const second = await quick;
+      expect(notifications.state()).toBe('connecting');
+
+      // that retry ends before it opens: from now on the hint is the floor, so the wait is exactly 1000 ms
+      const next = second.reconnect();
       await jest.advanceTimersByTimeAsync(999);
       expect(notifications.state()).toBe('reconnecting');
       realtime.expectNone({ transport: 'sse' });

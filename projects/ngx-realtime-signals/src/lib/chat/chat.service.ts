@@ -3,6 +3,7 @@ import { chatAttempt } from '../core/chat/chat-attempt';
 import { ChatClient } from '../core/chat/chat-client';
 import { chatEndpointUrl } from '../core/chat/chat-url';
 import { Connection } from '../core/connection';
+import { openWebSocket } from '../core/transports/websocket-transport';
 import type { RealtimeGap } from '../core/types';
 import { resolveChatUrl } from '../provide/endpoints';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
@@ -136,7 +137,10 @@ export class ChatService implements ConnectionStatus {
       chatAttempt(this.client, {
         token: config.authToken ? () => this.runtime.token() : null,
         socketUrl: (token) => chatEndpointUrl(resolveChatUrl(config), this.runtime.documentBaseUri(), { name: this.name, token }),
-        openSocket: (req, sink) => this.runtime.transports().openSocket(req, sink),
+        openSocket: (req, sink) => {
+          const seam = this.runtime.transports();
+          return seam ? seam.openSocket(req, sink) : openWebSocket(this.runtime.webSocket(), req, sink);
+        },
       }),
       // Ping/pong detects a dead socket within PING_INTERVAL_MS + PONG_TIMEOUT_MS while the page runs; this
       // runner watchdog is for waking up (sleep, a frozen tab), set well above the minute-aligned timers of a

@@ -71,8 +71,9 @@ describe('Connection', () => {
     last().opened();
     const before = Date.now();
     last().closed(retryable);
-    expect(connection.snapshot()).toEqual({ state: 'reconnecting', attempt: 1, nextRetryAt: before + 500, lastError: retryable });
-    jest.advanceTimersByTime(499);
+    // a cut of an open connection: the first retry waits below initialDelayMs / 4 (0.5 x 250 ms)
+    expect(connection.snapshot()).toEqual({ state: 'reconnecting', attempt: 1, nextRetryAt: before + 125, lastError: retryable });
+    jest.advanceTimersByTime(124);
     expect(attempts).toHaveLength(1);
     jest.advanceTimersByTime(1);
     expect(attempts).toHaveLength(2);
@@ -111,6 +112,35 @@ describe('Connection', () => {
     const now = Date.now();
     last().closed(retryable);
     expect(connection.snapshot().nextRetryAt).toBe(now + 2500);
+  });
+
+  it('retries a cut open connection quickly, then keeps the server retry hint as a floor', () => {
+    const { connection, attempts, last } = setup({ random: () => 0.5 });
+    connection.start();
+    last().retryHint(2000);
+    last().opened();
+    let now = Date.now();
+    last().closed(retryable);
+    expect(connection.snapshot().nextRetryAt).toBe(now + 125);
+    jest.advanceTimersByTime(125);
+    expect(attempts).toHaveLength(2);
+    // that retry did not open: the second one waits for the hint
+    now = Date.now();
+    last().closed(retryable);
+    expect(connection.snapshot()).toMatchObject({ state: 'reconnecting', attempt: 2, nextRetryAt: now + 2000 });
+    jest.advanceTimersByTime(2000);
+    expect(attempts).toHaveLength(3);
+    // open again, cut again: quick again
+    last().opened();
+    now = Date.now();
+    last().closed(retryable);
+    expect(connection.snapshot()).toMatchObject({ attempt: 1, nextRetryAt: now + 125 });
+  });
+
+  it('scales the quick first retry after a cut with initialDelayMs', () => {
+    const policy = new ReconnectPolicy({ initialDelayMs: 2000 });
+    expect(policy.afterCut(() => 0)).toBe(0);
+    expect(policy.afterCut(() => 0.999999)).toBe(499);
   });
 
   it('fails after maxAttempts retries', () => {

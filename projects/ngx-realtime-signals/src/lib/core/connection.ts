@@ -79,7 +79,9 @@ const IDLE: ConnectionSnapshot = Object.freeze({ state: 'idle', attempt: 0, next
  * around an attempt function.
  *
  * - Retries use exponential backoff with full jitter, capped, never sooner than
- *   the server's `retry:` hint, at most `maxAttempts` times; non-retryable errors
+ *   the server's `retry:` hint, at most `maxAttempts` times; the first retry after an
+ *   open connection was cut waits less than `initialDelayMs / 4`, without the hint
+ *   (the server is most likely up); non-retryable errors
  *   (401, 403, 204, bad content type) go straight to `failed`.
  * - An expired token (`token_expired`) is retried at once (each attempt fetches a
  *   fresh token), but only once in a row: a second one before an attempt opens
@@ -215,6 +217,7 @@ export class Connection {
   }
 
   private attemptEnded(error: RealtimeError): void {
+    const cut = this.current.state === 'open';
     this.endAttempt();
     if (!error.retryable) return this.fail(error);
     const tokenExpired = error.code === TOKEN_EXPIRED;
@@ -227,7 +230,9 @@ export class Connection {
       return;
     }
     if (tokenExpired) this.tokenRetried = true;
-    const delay = tokenExpired ? 0 : this.options.policy.delay(next, this.hintMs, this.options.random ?? Math.random);
+    const random = this.options.random ?? Math.random;
+    // the first retry after a cut of an open connection skips the `retry:` floor; later ones keep it
+    const delay = tokenExpired ? 0 : cut ? this.options.policy.afterCut(random) : this.options.policy.delay(next, this.hintMs, random);
     this.update({ state: 'reconnecting', attempt: next, nextRetryAt: this.now() + delay, lastError: error });
     this.retryTimer = this.setTimer(() => {
       this.retryTimer = null;

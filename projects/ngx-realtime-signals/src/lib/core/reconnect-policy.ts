@@ -37,6 +37,7 @@ export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
  * time in `[0, min(maxDelayMs, initialDelayMs * multiplier^(n-1)))`, but never
  * less than the server's `retry:` hint. Full jitter spreads a crowd of clients
  * that lost the same server, so they do not all come back in the same instant.
+ * The first retry after an open connection was cut is quicker ({@link afterCut}).
  *
  * @example
  * ```ts
@@ -62,6 +63,17 @@ export class ReconnectPolicy {
   delay(attempt: number, floorMs: number, random: () => number): number {
     const jittered = Math.floor(random() * this.ceiling(attempt));
     return Math.max(floorMs, jittered);
+  }
+
+  /**
+   * Delay of the first retry after an open connection was cut: a random time below a
+   * quarter of `initialDelayMs` (250 ms by default), with no server `retry:` floor.
+   * The server is most likely still up (a proxy, a network blip, a restarted
+   * instance behind a balancer), so waiting out the hint would only keep the app
+   * offline; if that retry fails, the next ones follow {@link delay} with the floor.
+   */
+  afterCut(random: () => number): number {
+    return Math.floor(random() * (this.options.initialDelayMs / 4));
   }
 
   /** Whether retry `attempt` (1-based) is still within budget. */

@@ -5,6 +5,7 @@ import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
 import { authTokenError, isRealtimeError, networkError } from '../core/errors';
 import { EventCursor } from '../core/event-cursor';
+import { pollOnce } from '../core/transports/poll-transport';
 import type { RealtimeEvent } from '../core/types';
 import { resolvePollUrl } from '../provide/endpoints';
 import type { RealtimeRuntime } from '../provide/realtime-runtime';
@@ -96,7 +97,8 @@ export class PollingFeed<T> implements LongPollFeed<T> {
           throw authTokenError(err);
         });
         if (!active) return;
-        const response = await this.runtime.transports().poll({
+        const seam = this.runtime.transports();
+        const request = {
           url: this.url,
           topic: this.topic,
           cursor: this.cursorState.cursor,
@@ -104,7 +106,8 @@ export class PollingFeed<T> implements LongPollFeed<T> {
           limit: this.limit,
           headers,
           signal: controller.signal,
-        });
+        };
+        const response = await (seam ? seam.poll(request) : pollOnce(this.runtime.fetch(), request));
         if (!active) return;
         if (first) ctx.opened();
         else ctx.activity();

@@ -5,6 +5,8 @@ import { prependBounded } from '../core/bounded-list';
 import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
 import { EventCursor } from '../core/event-cursor';
+import type { RealtimeTransports } from '../core/transports/realtime-transports';
+import { openSseStream } from '../core/transports/sse-transport';
 import type { RealtimeEvent } from '../core/types';
 import { resolveStream, type ResolvedStream } from '../provide/endpoints';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
@@ -170,7 +172,11 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
     this.runtime.headers().then(
       (headers) => {
         if (!active) return;
-        teardown = this.runtime.transports().openStream(
+        const seam = this.runtime.transports();
+        const open: RealtimeTransports['openStream'] = seam
+          ? (req, sink) => seam.openStream(req, sink)
+          : (req, sink) => openSseStream(this.runtime.fetch(), req, sink);
+        teardown = open(
           { url: stream.url, topic, cursor: cursor.cursor, headers, ...(stream.parse ? { parse: stream.parse } : {}) },
           {
             opened: () => ctx.opened(),

@@ -1,14 +1,13 @@
 import { type EnvironmentProviders, Injector, makeEnvironmentProviders } from '@angular/core';
-import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { RealtimeFeature } from './features';
-import { FetchRealtimeTransports } from './fetch-realtime-transports';
 import type { RealtimeOptions } from './options';
 import { mergeOptions, resolveConfig } from './resolve-config';
 import { REALTIME_CONFIG } from './tokens';
 
 /**
- * Sets up the library for an application: the real transports (fetch for SSE and
- * long polling, WebSocket for chat) and the options, either as one object or as
+ * Sets up the library for an application: the options (fetch for SSE and long
+ * polling, WebSocket for chat; each service brings only its own transport, so an
+ * app bundles only what it injects), either as one object or as
  * `with*` features (both may be mixed; later ones win).
  *
  * @example
@@ -32,7 +31,6 @@ export function provideRealtime(...args: (RealtimeOptions | RealtimeFeature | un
   const options = mergeOptions(parts.map((p) => (isFeature(p) ? p.ɵoptions : p)));
   return makeEnvironmentProviders([
     { provide: REALTIME_CONFIG, useFactory: (injector: Injector) => resolveConfig(options, injector), deps: [Injector] },
-    { provide: RealtimeTransports, useClass: FetchRealtimeTransports },
     ...features.flatMap((f) => f.ɵproviders),
   ]);
 }

@@ -5,7 +5,7 @@ import type { ConnectionOptions } from '../core/connection';
 import { ReconnectPolicy } from '../core/reconnect-policy';
 import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { ResolvedRealtimeConfig } from './options';
-import { REALTIME_CONFIG } from './tokens';
+import { REALTIME_CONFIG, REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
 
 /**
  * What every service needs from Angular, gathered once: whether it may connect
@@ -17,8 +17,17 @@ export interface RealtimeRuntime {
   /** False on the server platform: services stay `idle` and never touch the network. */
   readonly browser: boolean;
   readonly config: ResolvedRealtimeConfig;
-  /** The transport seam, resolved on first use so a server render never needs one. */
-  transports(): RealtimeTransports;
+  /**
+   * A transport seam provided in DI (the testing entry point's), or null: then each
+   * service opens its own transport over `fetch()` / `webSocket()`. `provideRealtime()`
+   * provides no seam, so an app bundles only the transports of the services it injects.
+   * Resolved on first use so a server render never needs one.
+   */
+  transports(): RealtimeTransports | null;
+  /** The `fetch` for SSE and long polling (`withFetch`, else the global one). */
+  fetch(): typeof fetch;
+  /** The `WebSocket` constructor for chat (`withWebSocket`, else the global one; null if there is none). */
+  webSocket(): typeof WebSocket | null;
   /**
    * Runs `fn` outside the Angular zone when zone.js is loaded, so sockets, timers
    * and listeners do not keep the app unstable or trigger change detection on
@@ -61,12 +70,14 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
   const config = inject(REALTIME_CONFIG);
   const browser = isPlatformBrowser(inject(PLATFORM_ID));
   const document = inject(DOCUMENT, { optional: true });
-  let transports: RealtimeTransports | null = null;
+  let transports: RealtimeTransports | null | undefined;
   const token = async () => (config.authToken ? ((await config.authToken()) ?? null) : null);
   return {
     browser,
     config,
-    transports: () => (transports ??= injector.get(RealtimeTransports)),
+    transports: () => (transports === undefined ? (transports = injector.get(RealtimeTransports, null)) : transports),
+    fetch: () => injector.get(REALTIME_FETCH),
+    webSocket: () => injector.get(REALTIME_WEBSOCKET, null) ?? null,
     outsideAngular: (fn) => zone.runOutsideAngular(fn),
     insideAngular: (fn) => zone.run(fn),
     burstQueue: (deliver) => new BurstQueue((batch) => zone.run(() => deliver(batch))),
