@@ -1,7 +1,7 @@
-import { Injectable, inject } from '@angular/core';
+import { Injectable, Injector, inject } from '@angular/core';
 import { resolvePollUrl, resolveStream } from '../provide/endpoints';
-import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
-import { REALTIME_CONFIG } from '../provide/tokens';
+import { REALTIME_CONFIG, REALTIME_FETCH, REALTIME_WEBSOCKET } from '../provide/tokens';
+import { NetworkTransports } from './network-transports';
 import { RealtimeTransports, type PollRequest, type PollResponse, type SocketHandle, type SocketRequest, type SocketSink, type StreamRequest, type StreamSink } from '../core/transports/realtime-transports';
 import { TabSharing } from './tab-sharing';
 
@@ -12,7 +12,11 @@ import { TabSharing } from './tab-sharing';
  */
 @Injectable()
 export class TabSharingTransports extends RealtimeTransports {
-  private readonly real = inject(FetchRealtimeTransports);
+  private readonly injector = inject(Injector);
+  private readonly real = new NetworkTransports(
+    () => this.injector.get(REALTIME_FETCH),
+    () => this.injector.get(REALTIME_WEBSOCKET, null) ?? null,
+  );
   private readonly sharing = inject(TabSharing);
   private readonly config = inject(REALTIME_CONFIG);
   private readonly catchUpUrl = (topic: string) => resolvePollUrl(this.config, topic, undefined);

@@ -3,7 +3,6 @@ import { TestBed } from '@angular/core/testing';
 import { NotificationService } from '../notifications/notification.service';
 import { provideRealtime } from '../provide/provide-realtime';
 import { RealtimeTransports } from '../core/transports/realtime-transports';
-import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
 import { TabSharing, ɵTAB_ENVIRONMENT } from './tab-sharing';
 import { TabSharingTransports } from './tab-sharing-transports';
 import { withTabSharing } from './with-tab-sharing';
@@ -13,7 +12,7 @@ describe('withTabSharing', () => {
   it('is off without the feature', () => {
     TestBed.configureTestingModule({ providers: [provideRealtime()] });
     expect(TestBed.inject(TabSharing).sharing()).toBe('off');
-    expect(TestBed.inject(RealtimeTransports)).toBeInstanceOf(FetchRealtimeTransports);
+    expect(TestBed.inject(RealtimeTransports, null)).toBeNull();
   });
 
   it('falls back to one connection per tab where Web Locks or BroadcastChannel are missing', () => {

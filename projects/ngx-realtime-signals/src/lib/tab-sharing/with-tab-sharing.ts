@@ -1,7 +1,6 @@
 import { ENVIRONMENT_INITIALIZER, inject } from '@angular/core';
 import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { RealtimeFeature } from '../provide/features';
-import { FetchRealtimeTransports } from '../provide/fetch-realtime-transports';
 import { ɵTAB_SHARING_OPTIONS, type TabSharingOptions } from './tab-sharing';
 import { TabSharingTransports } from './tab-sharing-transports';
 
@@ -38,7 +37,6 @@ export function withTabSharing(options: TabSharingOptions = {}): RealtimeFeature
     ɵoptions: {},
     ɵproviders: [
       { provide: ɵTAB_SHARING_OPTIONS, useValue: { name } },
-      FetchRealtimeTransports,
       TabSharingTransports,
       { provide: RealtimeTransports, useExisting: TabSharingTransports },
       // elect at start-up, so sharing() is right before any service connects
