@@ -29,6 +29,7 @@ export interface Config {
   readonly chatMaxRoomsPerConnection: number;
   /** Rooms whose recent send clientIds are remembered for idempotency; past it the room with the oldest send is forgotten. */
   readonly chatDedupMaxRooms: number;
+  readonly chatPollSessionTimeoutMs: number;
   /** Unsent bytes a single SSE or WebSocket consumer may queue before it is disconnected. */
   readonly maxBufferedBytes: number;
   readonly maxConnectionsPerIp: number;
@@ -232,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
     presenceWindowMs: integer(env, 'PRESENCE_WINDOW_MS', 100, 0, 60_000),
     chatMaxRoomsPerConnection: integer(env, 'CHAT_MAX_ROOMS_PER_CONNECTION', 50, 1, 10_000),
     chatDedupMaxRooms: integer(env, 'CHAT_DEDUP_MAX_ROOMS', 10_000, 1, 10_000_000),
+    chatPollSessionTimeoutMs: integer(env, 'CHAT_POLL_SESSION_TIMEOUT_MS', 30_000, 100, HOUR_MS),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1024 * 1024, 1, GIB),
     maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 1024, 1, 1_000_000),
     httpRateLimit: integer(env, 'HTTP_RATE_LIMIT', 0, 0, 1_000_000_000),

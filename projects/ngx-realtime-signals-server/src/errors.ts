@@ -22,6 +22,7 @@ export const ERRORS = {
   origin_not_allowed: { status: 403, message: 'The Origin of this request is not allowed.' },
   forbidden: { status: 403, message: 'Access to this resource is not allowed.' },
   not_found: { status: 404, message: 'No such route.' },
+  unknown_connection: { status: 404, message: 'No such chat connection (it ended or never existed); open a new one and re-join with since.' },
   method_not_allowed: { status: 405, message: 'The method is not allowed on this route.' },
   payload_too_large: { status: 413, message: 'The request body is larger than the limit.' },
   unsupported_media_type: { status: 415, message: 'The request body must be sent as Content-Type: application/json.' },

@@ -47,6 +47,11 @@ export interface RealtimeSettings {
    * newest `historyLimit` sends); past it the room with the oldest send is forgotten. Default 10000.
    */
   readonly chatDedupMaxRooms: number;
+  /**
+   * A long-poll chat connection (`GET chat/poll`) with no poll held for this long is closed and
+   * leaves its rooms: polling is its heartbeat. Default 30000.
+   */
+  readonly chatPollSessionTimeoutMs: number;
   /** Unsent bytes one SSE or WebSocket consumer may queue before it is disconnected. Default 1 MiB. */
   readonly maxBufferedBytes: number;
   /** Open SSE, long-poll and WebSocket connections per client IP. Default 1024. */
@@ -127,6 +132,7 @@ const INTEGERS = {
   presenceWindowMs: [100, 0, 60_000],
   chatMaxRoomsPerConnection: [50, 1, 10_000],
   chatDedupMaxRooms: [10_000, 1, 10_000_000],
+  chatPollSessionTimeoutMs: [30_000, 100, HOUR_MS],
   maxBufferedBytes: [1024 * 1024, 1, GIB],
   maxConnectionsPerIp: [1024, 1, 1_000_000],
   httpRateLimit: [0, 0, 1_000_000_000],
@@ -336,6 +342,7 @@ export function resolveOptions(input: RealtimeOptions): { settings: RealtimeSett
     presenceWindowMs: integer(options, 'presenceWindowMs'),
     chatMaxRoomsPerConnection: integer(options, 'chatMaxRoomsPerConnection'),
     chatDedupMaxRooms: integer(options, 'chatDedupMaxRooms'),
+    chatPollSessionTimeoutMs: integer(options, 'chatPollSessionTimeoutMs'),
     maxBufferedBytes: integer(options, 'maxBufferedBytes'),
     maxConnectionsPerIp: integer(options, 'maxConnectionsPerIp'),
     httpRateLimit: integer(options, 'httpRateLimit'),

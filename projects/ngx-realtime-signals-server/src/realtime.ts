@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { apiGuard } from './api-guard.js';
-import { publishAccess, readAccess, requireToken, streamDeadline } from './auth/http-auth.js';
+import { identityOf, publishAccess, readAccess, requireToken, streamDeadline } from './auth/http-auth.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { errorHandler } from './error-handler.js';
 import { ApiError, sendError } from './errors.js';
@@ -13,7 +13,8 @@ import { defaultLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { resolveOptions, type RealtimeOptions, type RealtimeSettings } from './options.js';
 import { isValidTopic } from './topic.js';
-import { createChatServer } from './transports/chat.js';
+import { type ChatIdentity, createChatServer } from './transports/chat.js';
+import { chatFrameHandlers } from './transports/chat-frame-post.js';
 import { type ConnectionCounts, healthHandler } from './transports/health.js';
 import { createLongPollTransport } from './transports/long-poll.js';
 import { createPublishHandlers } from './transports/publish.js';
@@ -61,6 +62,9 @@ const ROUTES = [
   { path: '/poll/:topic', allow: 'GET' },
   { path: '/health', allow: 'GET' },
   { path: '/chat', allow: 'GET' },
+  { path: '/chat/events', allow: 'GET' },
+  { path: '/chat/poll', allow: 'GET' },
+  { path: '/chat/sessions/:connectionId', allow: 'POST' },
 ] as const;
 
 /**
@@ -88,15 +92,16 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   const deps = { log, config, logger, metrics, connections };
   const sse = createSseTransport(deps);
   const poll = createLongPollTransport(deps);
-  const chat = createChatServer({ log, config, logger, metrics });
+  const chat = createChatServer({ log, config, logger, metrics, connections });
   const verifier = createTokenVerifier(config);
+  // Chat over SSE and long poll counts with its transport.
   const connectionCounts = (): ConnectionCounts => ({
-    sse: sse.connectionCount(),
-    longPoll: poll.connectionCount(),
+    sse: sse.connectionCount() + chat.httpConnectionCounts().sse,
+    longPoll: poll.connectionCount() + chat.httpConnectionCounts().longPoll,
     websocket: chat.connectionCount(),
   });
-  metrics.countConnections('sse', () => sse.connectionCount());
-  metrics.countConnections('long_poll', () => poll.connectionCount());
+  metrics.countConnections('sse', () => sse.connectionCount() + chat.httpConnectionCounts().sse);
+  metrics.countConnections('long_poll', () => poll.connectionCount() + chat.httpConnectionCounts().longPoll);
   metrics.countConnections('websocket', () => chat.connectionCount());
   const chatPath = `${config.basePath === '/' ? '' : config.basePath}/chat`;
   const attached = new Set<http.Server>();
@@ -132,6 +137,16 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   router.get('/chat', () => {
     throw new ApiError('upgrade_required');
   });
+  // Chat without WebSocket: frames down an SSE stream or long polls, client frames up by POST.
+  router.get('/chat/events', (req, res) => {
+    const deadline = streamDeadline(res, metrics, config.authRealm);
+    chat.openStream(req, res, chatIdentity(res, deadline));
+  });
+  router.get('/chat/poll', (req, res) => chat.poll(req, res, chatIdentity(res, streamDeadline(res, metrics, config.authRealm))));
+  router.post('/chat/sessions/:connectionId', ...chatFrameHandlers(config, (req, res) => {
+    chat.receive(String(req.params['connectionId']), req.body as string, chatIdentity(res, null));
+    res.status(204).end();
+  }));
   for (const route of ROUTES) {
     router.all(route.path, (_req: Request, res: Response) => {
       res.setHeader('Allow', route.allow);
@@ -192,6 +207,12 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     await chat.close().catch((error: unknown) => logger.warn({ err: error }, 'chat close failed'));
     if (ownsLog) await log.close();
   }
+}
+
+/** The caller as a chat user (auth on), its connection ending at `deadline` (the token's exp) when given. */
+function chatIdentity(res: Response, deadline: number | null): ChatIdentity | null {
+  const identity = identityOf(res);
+  return identity === null ? null : { user: identity.sub, expiresAtMs: deadline ?? identity.expiresAtMs };
 }
 
 /**

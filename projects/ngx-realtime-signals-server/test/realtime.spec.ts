@@ -215,6 +215,7 @@ describe('createRealtime', () => {
       presenceWindowMs: 100,
       chatMaxRoomsPerConnection: 50,
       chatDedupMaxRooms: 10000,
+      chatPollSessionTimeoutMs: 30000,
       maxBufferedBytes: 1048576,
       maxConnectionsPerIp: 1024,
       httpRateLimit: 0,

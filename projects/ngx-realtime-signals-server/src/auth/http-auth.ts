@@ -12,7 +12,7 @@ import type { TokenVerifier } from './token-verifier.js';
  * native EventSource cannot send headers. The chat path is listed because
  * its upgrade uses the query too.
  */
-const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+\/?$|^\/chat\/?$/i;
+const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+\/?$|^\/chat(\/events|\/poll)?\/?$/i;
 /** Express routes ignore case and a trailing slash; so must the exemption, or /Health would need a token. */
 const OPEN_ROUTE = /^\/health\/?$/i;
 

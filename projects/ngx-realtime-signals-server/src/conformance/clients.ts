@@ -48,7 +48,7 @@ export async function request(
   target: Target,
   method: string,
   path: string,
-  init: { headers?: Record<string, string>; body?: string | Uint8Array; timeoutMs?: number } = {},
+  init: { headers?: Record<string, string>; body?: string | Uint8Array; timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<HttpAnswer> {
   const headers: Record<string, string> = { ...init.headers };
   if (target.token !== null) headers['Authorization'] = `Bearer ${target.token}`;
@@ -56,7 +56,9 @@ export async function request(
     method,
     headers,
     body: init.body,
-    signal: AbortSignal.timeout(init.timeoutMs ?? 15_000),
+    signal: init.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(init.timeoutMs ?? 15_000)])
+      : AbortSignal.timeout(init.timeoutMs ?? 15_000),
   });
   const text = await response.text();
   let json: unknown;
@@ -208,8 +210,30 @@ export class PackageSseStream {
 
 export type ChatFrame = Record<string, unknown> & { type?: unknown };
 
+/** The chat transports of docs/PROTOCOL.md: frames over one WebSocket, or down SSE / long polls with client frames POSTed. */
+export type ChatTransport = 'websocket' | 'sse' | 'long-poll';
+
+export const CHAT_TRANSPORTS: readonly ChatTransport[] = ['websocket', 'sse', 'long-poll'];
+
+/** One chat connection as the checks see it, whatever carries it. */
+export interface ChatChannel {
+  readonly transport: ChatTransport;
+  readonly frames: ChatFrame[];
+  readonly open: boolean;
+  /** Sends one client frame (an object as JSON, a string as it is); HTTP sends go out one after another, in order. */
+  send(frame: unknown): void;
+  next(predicate: (frame: ChatFrame) => boolean, what: string, from?: number, timeoutMs?: number): Promise<ChatFrame>;
+  close(): void;
+}
+
+/** Opens a chat connection over `transport` and resolves once it is usable (for HTTP: once its welcome names the connection). */
+export function openChat(target: Target, name: string, transport: ChatTransport): Promise<ChatChannel> {
+  return transport === 'websocket' ? ChatSocket.open(target, name) : HttpChat.open(target, name, transport);
+}
+
 /** A chat socket through `ws`, keeping every frame it receives. */
-export class ChatSocket {
+export class ChatSocket implements ChatChannel {
+  readonly transport = 'websocket';
   readonly frames: ChatFrame[] = [];
   closeCode: number | null = null;
 
@@ -260,5 +284,118 @@ export class ChatSocket {
 
   close(): void {
     this.socket.terminate();
+  }
+}
+
+/**
+ * A chat connection over HTTP: frames from `GET chat/events` (through the
+ * `eventsource` package) or from `GET chat/poll` long polls (fetch), client
+ * frames by `POST chat/sessions/:connectionId`.
+ */
+export class HttpChat implements ChatChannel {
+  readonly frames: ChatFrame[] = [];
+  private connectionId: string | null = null;
+  private ended: string | null = null;
+  private sending: Promise<void> = Promise.resolve();
+  private source: EventSource | null = null;
+  private readonly polling = new AbortController();
+  /** POSTs that failed, with their status: a check fails on them when it waits. */
+  readonly postFailures: string[] = [];
+
+  private constructor(
+    private readonly target: Target,
+    readonly transport: 'sse' | 'long-poll',
+  ) {}
+
+  static async open(target: Target, name: string, transport: 'sse' | 'long-poll'): Promise<HttpChat> {
+    const chat = new HttpChat(target, transport);
+    const query = target.token === null ? `?name=${encodeURIComponent(name)}` : '';
+    if (transport === 'sse') chat.listen(`/chat/events${query}`);
+    else void chat.poll(query);
+    await chat.next((frame) => frame.type === 'welcome', `the welcome of GET chat/${transport === 'sse' ? 'events' : 'poll'}`, 0, 10_000);
+    chat.connectionId = String(chat.frames.find((frame) => frame.type === 'welcome')?.['connectionId']);
+    return chat;
+  }
+
+  get open(): boolean {
+    return this.ended === null;
+  }
+
+  send(frame: unknown): void {
+    const body = typeof frame === 'string' ? frame : JSON.stringify(frame);
+    this.sending = this.sending.then(async () => {
+      try {
+        const answer = await request(this.target, 'POST', `/chat/sessions/${encodeURIComponent(this.connectionId ?? '')}`, {
+          headers: { 'Content-Type': 'application/json' },
+          body,
+        });
+        if (answer.status !== 204) this.postFailures.push(`POST chat/sessions answered ${answer.status} ${answer.text.slice(0, 200)}`);
+      } catch (error) {
+        this.postFailures.push(`POST chat/sessions failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  }
+
+  async next(predicate: (frame: ChatFrame) => boolean, what: string, from = 0, timeoutMs = 10_000): Promise<ChatFrame> {
+    const find = () => this.frames.slice(from).find(predicate);
+    await waitUntil(this.frames, () => find() !== undefined, what, timeoutMs, () =>
+      this.postFailures[0] ?? (this.ended !== null ? `the connection ended: ${this.ended}` : null),
+    );
+    return find()!;
+  }
+
+  close(): void {
+    this.ended ??= 'closed by the check';
+    this.source?.close();
+    this.polling.abort();
+  }
+
+  private receive(text: string): void {
+    let frame: ChatFrame;
+    try {
+      frame = JSON.parse(text) as ChatFrame;
+    } catch {
+      frame = { type: '<not JSON>', raw: text };
+    }
+    this.frames.push(frame);
+    if (frame.type === 'close') this.ended ??= `close frame ${show(frame)}`;
+  }
+
+  private listen(path: string): void {
+    const extra: Record<string, string> = {};
+    if (this.target.token !== null) extra['Authorization'] = `Bearer ${this.target.token}`;
+    this.source = new EventSource(`${this.target.baseUrl}${path}`, {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...extra } }),
+    });
+    this.source.onmessage = (event) => this.receive(String(event.data));
+    // A chat stream is one connection: when it drops, the connection (and its rooms) are gone.
+    this.source.onerror = () => {
+      this.ended ??= 'the event stream failed or closed';
+      this.source?.close();
+    };
+  }
+
+  private async poll(query: string): Promise<void> {
+    let path = `/chat/poll${query}`;
+    while (this.ended === null) {
+      let answer: HttpAnswer;
+      try {
+        answer = await request(this.target, 'GET', path, { timeoutMs: 30_000, signal: this.polling.signal });
+      } catch (error) {
+        this.ended ??= `a poll failed: ${error instanceof Error ? error.message : String(error)}`;
+        return;
+      }
+      const body = answer.json as { frames?: unknown; seq?: unknown } | undefined;
+      if (answer.status !== 200 || !Array.isArray(body?.frames) || typeof body.seq !== 'number') {
+        this.ended ??= `GET ${path} answered ${answer.status} ${answer.text.slice(0, 200)} (expected 200 { frames, seq })`;
+        return;
+      }
+      for (const frame of body.frames as ChatFrame[]) {
+        this.frames.push(frame);
+        if (frame.type === 'close') this.ended ??= `close frame ${show(frame)}`;
+      }
+      const id = this.connectionId ?? String(this.frames.find((frame) => frame.type === 'welcome')?.['connectionId']);
+      path = `/chat/poll?connectionId=${encodeURIComponent(id)}&after=${body.seq}&timeout=5000`;
+    }
   }
 }

@@ -1,6 +1,8 @@
 import {
   ChatSocket,
   type ChatFrame,
+  type ChatTransport,
+  openChat,
   CheckFailure,
   PackageSseStream,
   RawSseStream,
@@ -329,118 +331,172 @@ const CHECKS: readonly Check[] = [
       expectThat(answer.status === 200 && body.reset === true && typeof body.cursor === 'string' && Array.isArray(body.events), `the stale cursor answered ${answer.status} ${answer.text.slice(0, 300)}`);
     },
   },
+  ...chatChecks('websocket'),
+  ...chatChecks('sse'),
+  ...chatChecks('long-poll'),
   {
-    name: 'chat: welcome { connectionId, user, heartbeatMs } on connect',
-    async run({ target }) {
-      const socket = await ChatSocket.open(target, 'conf-ann');
-      try {
-        const welcome = await socket.next((frame) => frame.type === 'welcome', 'welcome');
-        expectThat(
-          typeof welcome['connectionId'] === 'string' && typeof welcome['user'] === 'string' && typeof welcome['heartbeatMs'] === 'number',
-          `welcome is ${show(welcome)}`,
-        );
-        expectThat(socket.frames[0]?.type === 'welcome', `the first frame is ${show(socket.frames[0])} (expected welcome)`);
-      } finally {
-        socket.close();
-      }
-    },
-  },
-  {
-    name: 'chat: send gets an ack and a message to every member; a retried clientId gets the same ack and no second message',
+    name: 'chat over SSE: other members see the member join, and leave when its stream closes',
     async run({ target }) {
       const room = uniqueName('conf-room');
-      const a = await ChatSocket.open(target, 'conf-a');
-      const b = await ChatSocket.open(target, 'conf-b');
+      const watcher = await openChat(target, 'conf-w', 'websocket');
+      const member = await openChat(target, 'conf-m', 'sse');
       try {
-        for (const socket of [a, b]) {
-          socket.send({ type: 'join', room });
-          const joined = await socket.next((frame) => frame.type === 'joined' && frame['room'] === room, 'joined');
-          expectThat(Array.isArray(joined['history']) && Array.isArray(joined['members']), `joined is ${show(joined)}`);
-        }
-        const clientId = uniqueName('c');
-        a.send({ type: 'send', room, clientId, text: 'hello' });
-        const ack = await a.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, 'ack');
-        expectThat(typeof ack['id'] === 'string', `ack is ${show(ack)}`);
-        for (const socket of [a, b]) {
-          const message = await socket.next((frame) => frame.type === 'message' && frame['room'] === room, 'message');
-          const event = message['event'] as { id?: unknown; type?: unknown; data?: { text?: unknown; from?: unknown; clientId?: unknown } };
-          expectThat(
-            event.id === ack['id'] && event.type === 'message' && event.data?.text === 'hello' && event.data.clientId === clientId && typeof event.data.from === 'string',
-            `message is ${show(message)}`,
-          );
-        }
-        const seen = b.frames.length;
-        a.send({ type: 'send', room, clientId, text: 'hello' });
-        const again = await a.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, 'the second ack', a.frames.indexOf(ack) + 1);
-        expectThat(again['id'] === ack['id'], `the retried send was acked ${show(again['id'])} (expected ${show(ack['id'])})`);
-        // A ping round trip after the retry: had the retry been broadcast, b would have it before its pong.
-        b.send({ type: 'ping', t: 7 });
-        await b.next((frame) => frame.type === 'pong', 'pong', seen);
-        const extra = b.frames.slice(seen).filter((frame) => frame.type === 'message');
-        expectThat(extra.length === 0, `the retried send was broadcast again: ${show(extra)}`);
+        watcher.send({ type: 'join', room });
+        await watcher.next((frame) => frame.type === 'joined', 'joined');
+        member.send({ type: 'join', room });
+        await member.next((frame) => frame.type === 'joined', 'the SSE member joined');
+        const user = (member.frames.find((frame) => frame.type === 'welcome') as { user?: string }).user;
+        // Presence counts users, not connections: with one token both connections are the same user,
+        // who never leaves while the watcher stays. Without a token the two names differ.
+        if (user === (watcher.frames.find((frame) => frame.type === 'welcome') as { user?: string } | undefined)?.user) return;
+        await watcher.next((frame) => frame.type === 'presence' && show(frame['joined']).includes(String(user)), `presence joined ${user}`);
+        member.close();
+        await watcher.next((frame) => frame.type === 'presence' && show(frame['left']).includes(String(user)), `presence left ${user} after the stream closed`);
       } finally {
-        a.close();
-        b.close();
+        watcher.close();
+        member.close();
       }
     },
   },
   {
-    name: 'chat: join with since gets the messages after it; a stale since gets reset: true',
+    name: 'chat over HTTP: a POST to an unknown connection is 404 unknown_connection; a body that is not JSON is 415',
     async run(context) {
-      const room = uniqueName('conf-room');
-      const a = await ChatSocket.open(context.target, 'conf-a');
-      const b = await ChatSocket.open(context.target, 'conf-b');
+      await expectError(context, 'unknown connection', 'POST', '/chat/sessions/no-such-connection', 404, 'unknown_connection', {
+        headers: json,
+        body: '{"type":"ping"}',
+      });
+      await expectError(context, 'unknown poll connection', 'GET', '/chat/poll?connectionId=no-such-connection&after=0&timeout=0', 404, 'unknown_connection');
+      const chat = await openChat(context.target, 'conf-415', 'sse');
       try {
-        a.send({ type: 'join', room });
-        await a.next((frame) => frame.type === 'joined', 'joined');
-        const acks: string[] = [];
-        for (const text of ['one', 'two', 'three']) {
-          const clientId = uniqueName('c');
-          a.send({ type: 'send', room, clientId, text });
-          acks.push((await a.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, 'ack'))['id'] as string);
-        }
-        b.send({ type: 'join', room, since: acks[0] });
-        const joined = await b.next((frame) => frame.type === 'joined' && frame['room'] === room, 'joined with since');
-        const history = (joined['history'] as { id: string; data: { text: string } }[]).map((event) => event.data.text);
-        expectThat(show(history) === show(['two', 'three']) && joined['reset'] !== true, `joined with since answered ${show(joined)} (expected history two, three)`);
-        const gap = await context.gap();
-        b.send({ type: 'join', room: gap.room, since: gap.staleCursor });
-        const stale = await b.next((frame) => frame.type === 'joined' && frame['room'] === gap.room, 'joined with a stale since');
-        expectThat(stale['reset'] === true, `joined with a stale since answered ${show({ ...stale, history: '...' })} (expected reset: true)`);
+        const id = String(chat.frames[0]?.['connectionId']);
+        await expectError(context, 'text body', 'POST', `/chat/sessions/${id}`, 415, 'unsupported_media_type', {
+          headers: { 'Content-Type': 'text/plain' },
+          body: '{"type":"ping"}',
+        });
       } finally {
-        a.close();
-        b.close();
-      }
-    },
-  },
-  {
-    name: 'chat: bad frames (not JSON, unknown type, bad fields, binary) get an error frame and the socket stays open',
-    async run({ target }) {
-      const socket = await ChatSocket.open(target, 'conf-bad');
-      try {
-        await socket.next((frame) => frame.type === 'welcome', 'welcome');
-        const bad: [string, () => void][] = [
-          ['invalid JSON', () => socket.send('{not json')],
-          ['an unknown type', () => socket.send({ type: 'dance' })],
-          ['a send without text', () => socket.send({ type: 'send', room: 'r', clientId: 'c' })],
-          ['a binary frame', () => socket.sendBinary(new Uint8Array([1, 2, 3]))],
-        ];
-        for (const [what, send] of bad) {
-          const from = socket.frames.length;
-          send();
-          const error: ChatFrame = await socket.next((frame) => frame.type === 'error', `an error frame for ${what}`, from);
-          expectThat(typeof error['code'] === 'string' && typeof error['message'] === 'string', `the error frame for ${what} is ${show(error)}`);
-        }
-        const from = socket.frames.length;
-        socket.send({ type: 'ping', t: 42 });
-        const pong = await socket.next((frame) => frame.type === 'pong', 'pong after the bad frames', from);
-        expectThat(pong['t'] === 42 && socket.open, `pong is ${show(pong)}`);
-      } finally {
-        socket.close();
+        chat.close();
       }
     },
   },
 ];
+
+/** The chat checks over one transport; the WebSocket ones keep the plain `chat:` prefix. */
+function chatChecks(transport: ChatTransport): Check[] {
+  const prefix = transport === 'websocket' ? 'chat' : transport === 'sse' ? 'chat over SSE' : 'chat over long poll';
+  return [
+    {
+      name: `${prefix}: welcome { connectionId, user, heartbeatMs } on connect`,
+      async run({ target }) {
+        const socket = await openChat(target, 'conf-ann', transport);
+        try {
+          const welcome = await socket.next((frame) => frame.type === 'welcome', 'welcome');
+          expectThat(
+            typeof welcome['connectionId'] === 'string' && typeof welcome['user'] === 'string' && typeof welcome['heartbeatMs'] === 'number',
+            `welcome is ${show(welcome)}`,
+          );
+          expectThat(socket.frames[0]?.type === 'welcome', `the first frame is ${show(socket.frames[0])} (expected welcome)`);
+        } finally {
+          socket.close();
+        }
+      },
+    },
+    {
+      name: `${prefix}: send gets an ack and a message to every member; a retried clientId gets the same ack and no second message`,
+      async run({ target }) {
+        const room = uniqueName('conf-room');
+        const a = await openChat(target, 'conf-a', transport);
+        const b = await openChat(target, 'conf-b', transport);
+        try {
+          for (const socket of [a, b]) {
+            socket.send({ type: 'join', room });
+            const joined = await socket.next((frame) => frame.type === 'joined' && frame['room'] === room, 'joined');
+            expectThat(Array.isArray(joined['history']) && Array.isArray(joined['members']), `joined is ${show(joined)}`);
+          }
+          const clientId = uniqueName('c');
+          a.send({ type: 'send', room, clientId, text: 'hello' });
+          const ack = await a.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, 'ack');
+          expectThat(typeof ack['id'] === 'string', `ack is ${show(ack)}`);
+          for (const socket of [a, b]) {
+            const message = await socket.next((frame) => frame.type === 'message' && frame['room'] === room, 'message');
+            const event = message['event'] as { id?: unknown; type?: unknown; data?: { text?: unknown; from?: unknown; clientId?: unknown } };
+            expectThat(
+              event.id === ack['id'] && event.type === 'message' && event.data?.text === 'hello' && event.data.clientId === clientId && typeof event.data.from === 'string',
+              `message is ${show(message)}`,
+            );
+          }
+          const seen = b.frames.length;
+          a.send({ type: 'send', room, clientId, text: 'hello' });
+          const again = await a.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, 'the second ack', a.frames.indexOf(ack) + 1);
+          expectThat(again['id'] === ack['id'], `the retried send was acked ${show(again['id'])} (expected ${show(ack['id'])})`);
+          // A ping round trip after the retry: had the retry been broadcast, b would have it before its pong.
+          b.send({ type: 'ping', t: 7 });
+          await b.next((frame) => frame.type === 'pong', 'pong', seen);
+          const extra = b.frames.slice(seen).filter((frame) => frame.type === 'message');
+          expectThat(extra.length === 0, `the retried send was broadcast again: ${show(extra)}`);
+        } finally {
+          a.close();
+          b.close();
+        }
+      },
+    },
+    {
+      name: `${prefix}: join with since gets the messages after it; a stale since gets reset: true`,
+      async run(context) {
+        const room = uniqueName('conf-room');
+        const a = await openChat(context.target, 'conf-a', transport);
+        const b = await openChat(context.target, 'conf-b', transport);
+        try {
+          a.send({ type: 'join', room });
+          await a.next((frame) => frame.type === 'joined', 'joined');
+          const acks: string[] = [];
+          for (const text of ['one', 'two', 'three']) {
+            const clientId = uniqueName('c');
+            a.send({ type: 'send', room, clientId, text });
+            acks.push((await a.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, 'ack'))['id'] as string);
+          }
+          b.send({ type: 'join', room, since: acks[0] });
+          const joined = await b.next((frame) => frame.type === 'joined' && frame['room'] === room, 'joined with since');
+          const history = (joined['history'] as { id: string; data: { text: string } }[]).map((event) => event.data.text);
+          expectThat(show(history) === show(['two', 'three']) && joined['reset'] !== true, `joined with since answered ${show(joined)} (expected history two, three)`);
+          const gap = await context.gap();
+          b.send({ type: 'join', room: gap.room, since: gap.staleCursor });
+          const stale = await b.next((frame) => frame.type === 'joined' && frame['room'] === gap.room, 'joined with a stale since');
+          expectThat(stale['reset'] === true, `joined with a stale since answered ${show({ ...stale, history: '...' })} (expected reset: true)`);
+        } finally {
+          a.close();
+          b.close();
+        }
+      },
+    },
+    {
+      name: `${prefix}: bad frames (not JSON, unknown type, bad fields, binary) get an error frame and the connection stays open`,
+      async run({ target }) {
+        const socket = await openChat(target, 'conf-bad', transport);
+        try {
+          await socket.next((frame) => frame.type === 'welcome', 'welcome');
+          const bad: [string, () => void][] = [
+            ['invalid JSON', () => socket.send('{not json')],
+            ['an unknown type', () => socket.send({ type: 'dance' })],
+            ['a send without text', () => socket.send({ type: 'send', room: 'r', clientId: 'c' })],
+          ];
+          if (socket instanceof ChatSocket) bad.push(['a binary frame', () => socket.sendBinary(new Uint8Array([1, 2, 3]))]);
+          for (const [what, send] of bad) {
+            const from = socket.frames.length;
+            send();
+            const error: ChatFrame = await socket.next((frame) => frame.type === 'error', `an error frame for ${what}`, from);
+            expectThat(typeof error['code'] === 'string' && typeof error['message'] === 'string', `the error frame for ${what} is ${show(error)}`);
+          }
+          const from = socket.frames.length;
+          socket.send({ type: 'ping', t: 42 });
+          const pong = await socket.next((frame) => frame.type === 'pong', 'pong after the bad frames', from);
+          expectThat(pong['t'] === 42 && socket.open, `pong is ${show(pong)}`);
+        } finally {
+          socket.close();
+        }
+      },
+    },
+  ];
+}
 
 /** Names of every check, in the order they run. */
 export const CONFORMANCE_CHECKS: readonly string[] = CHECKS.map((check) => check.name);

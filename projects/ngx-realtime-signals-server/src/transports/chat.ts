@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type stream from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Request, Response } from 'express';
+import { WebSocketServer } from 'ws';
 import { atTime } from '../at-time.js';
 import type { RealtimeSettings } from '../options.js';
-import { rejectUpgrade } from '../errors.js';
+import { ApiError, rejectUpgrade } from '../errors.js';
+import type { ConnectionLimiter } from '../limits.js';
+import { clientIp } from '../limits.js';
+import { integerParam } from '../request-params.js';
 import type { EventLog } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { ChatConnection } from './chat/chat-connection.js';
 import { CLOSE_CODES } from './chat/chat-errors.js';
+import { type ChatLink, WebSocketLink } from './chat/chat-link.js';
 import type { ChatMetrics } from './chat/chat-metrics.js';
 import { ChatRooms } from './chat/chat-rooms.js';
 import { startHeartbeat } from './chat/heartbeat.js';
+import { PollChatLink, SseChatLink } from './chat/http-chat-link.js';
 import { SendDedupStore } from './chat/send-dedup.js';
 import { userNameFromUrl } from './chat/user-name.js';
 
@@ -21,6 +27,8 @@ export interface ChatDeps {
   config: RealtimeSettings;
   logger: Logger;
   metrics: Metrics;
+  /** The per-IP connection limit HTTP chat connections count against (upgrades are counted by the upgrade routing). */
+  connections: ConnectionLimiter;
 }
 
 /** The verified token of an upgrade (auth on). */
@@ -37,7 +45,22 @@ export interface ChatServer {
    * per-IP limit. Without `identity` (auth off) the user is the `name` query parameter or a guest name.
    */
   handleUpgrade(req: http.IncomingMessage, socket: stream.Duplex, head: Buffer, identity?: ChatIdentity): void;
+  /**
+   * `GET chat/events`: a chat connection whose frames go down this SSE stream; the client posts
+   * its frames to `chat/sessions/:connectionId`. Lives as long as the stream.
+   */
+  openStream(req: Request, res: Response, identity: ChatIdentity | null): void;
+  /**
+   * `GET chat/poll`: without `connectionId`, opens a long-poll chat connection and answers its
+   * welcome at once; with `connectionId` (and `after`, `timeout`), a poll for its next frames.
+   */
+  poll(req: Request, res: Response, identity: ChatIdentity | null): Promise<void>;
+  /** `POST chat/sessions/:connectionId` with one client frame as its body (text, already size-checked). */
+  receive(connectionId: string, text: string, identity: ChatIdentity | null): void;
+  /** Open WebSocket chat connections. */
   connectionCount(): number;
+  /** Open chat connections over SSE and over long poll. */
+  httpConnectionCounts(): { sse: number; longPoll: number };
   /** Graceful: closes every socket with 1001 "server shutting down" and clears every timer. */
   close(): Promise<void>;
 }
@@ -59,8 +82,15 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     clientTracking: false,
   });
   const connections = new Set<ChatConnection>();
+  /** HTTP chat connections by id: their POSTs and polls find them here. */
+  const httpLinks = new Map<string, { connection: ChatConnection; link: SseChatLink | PollChatLink; user: string }>();
   // The realtime_connections gauge samples connectionCount() at scrape time (createRealtime registers it).
-  const metrics = chatMetrics(deps.metrics);
+  const metricsByTransport = {
+    websocket: chatMetrics(deps.metrics, 'websocket'),
+    sse: chatMetrics(deps.metrics, 'sse'),
+    long_poll: chatMetrics(deps.metrics, 'long_poll'),
+  };
+  const metrics = metricsByTransport.websocket;
   const rooms = new ChatRooms({
     log,
     presenceWindowMs: config.presenceWindowMs,
@@ -75,8 +105,14 @@ export function createChatServer(deps: ChatDeps): ChatServer {
   const stopHeartbeat = startHeartbeat(config.wsHeartbeatMs, () => connections);
   let closing: Promise<void> | undefined;
 
-  function accept(socket: WebSocket, user: string, expiresAtMs: number | null): void {
-    const connection = new ChatConnection(socket, randomUUID(), user, {
+  function accept(
+    link: ChatLink,
+    user: string,
+    expiresAtMs: number | null,
+    transport: keyof typeof metricsByTransport = 'websocket',
+  ): ChatConnection {
+    const metrics = metricsByTransport[transport];
+    const connection = new ChatConnection(link, randomUUID(), user, {
       log,
       rooms,
       dedup,
@@ -97,13 +133,47 @@ export function createChatServer(deps: ChatDeps): ChatServer {
             metrics.dropped('token_expired');
             connection.close(CLOSE_CODES.tokenExpired, 'token expired');
           });
-    socket.on('close', (code: number) => {
+    link.onClose(() => {
       cancelExpiry?.();
       connections.delete(connection);
-      logger.debug({ connectionId: connection.id, user, code }, 'chat connection closed');
+      httpLinks.delete(connection.id);
+      logger.debug({ connectionId: connection.id, user, transport }, 'chat connection closed');
     });
-    logger.debug({ connectionId: connection.id, user }, 'chat connection opened');
+    logger.debug({ connectionId: connection.id, user, transport }, 'chat connection opened');
     connection.welcome(config.wsHeartbeatMs);
+    return connection;
+  }
+
+  /** Who an HTTP chat connection is: the token's sub (auth on), else `?name=` or a guest name. */
+  function httpUser(req: Request, identity: ChatIdentity | null): string {
+    if (closing) throw new ApiError('shutting_down');
+    if (identity) return identity.user;
+    const name = userNameFromUrl(req.originalUrl);
+    if (!name.ok) {
+      throw new ApiError('invalid_name', 'name must be 1..32 characters of letters, digits, space, _ . - (no leading or trailing space).');
+    }
+    return name.user;
+  }
+
+  /** The HTTP chat connection `id` of this caller: 404 when gone, 403 when it is another user's (auth on). */
+  function httpLink(id: unknown, identity: ChatIdentity | null) {
+    const entry = typeof id === 'string' ? httpLinks.get(id) : undefined;
+    if (!entry) throw new ApiError('unknown_connection');
+    if (identity && identity.user !== entry.user) {
+      throw new ApiError('forbidden', 'This chat connection belongs to another user.');
+    }
+    return entry;
+  }
+
+  function acquire(req: Request): () => void {
+    const release = deps.connections.tryAcquire(clientIp(req));
+    if (!release) throw new ApiError('too_many_connections');
+    return release;
+  }
+
+  function register(connection: ChatConnection, link: SseChatLink | PollChatLink, user: string, release: () => void): void {
+    link.onClose(release);
+    if (!link.isClosed) httpLinks.set(connection.id, { connection, link, user });
   }
 
   return {
@@ -126,10 +196,60 @@ export function createChatServer(deps: ChatDeps): ChatServer {
           ws.close(CLOSE_CODES.goingAway, 'server shutting down');
           return;
         }
-        accept(ws, name.user, identity?.expiresAtMs ?? null);
+        accept(new WebSocketLink(ws), name.user, identity?.expiresAtMs ?? null);
       });
     },
-    connectionCount: () => connections.size,
+    openStream(req, res, identity) {
+      const user = httpUser(req, identity);
+      const release = acquire(req);
+      const link = new SseChatLink(res, {
+        retryMs: config.sseRetryMs,
+        heartbeatMs: config.sseHeartbeatMs,
+        maxBufferedBytes: config.maxBufferedBytes,
+        onSlowConsumer: () => metricsByTransport.sse.dropped('slow_consumer'),
+      });
+      const connection = accept(link, user, identity?.expiresAtMs ?? null, 'sse');
+      register(connection, link, user, release);
+    },
+    async poll(req, res, identity) {
+      const timeoutMs = integerParam(req.query['timeout'], 'invalid_timeout', 'timeout', {
+        min: 0,
+        max: config.pollMaxTimeoutMs,
+        fallback: config.pollDefaultTimeoutMs,
+      });
+      const id = req.query['connectionId'];
+      let link: PollChatLink;
+      let after = 0;
+      let wait = timeoutMs;
+      if (id === undefined || id === '') {
+        const user = httpUser(req, identity);
+        const release = acquire(req);
+        link = new PollChatLink({ sessionTimeoutMs: config.chatPollSessionTimeoutMs });
+        const connection = accept(link, user, identity?.expiresAtMs ?? null, 'long_poll');
+        register(connection, link, user, release);
+        wait = 0;
+      } else {
+        const entry = httpLink(id, identity);
+        if (!(entry.link instanceof PollChatLink)) throw new ApiError('unknown_connection', 'This chat connection is not a long-poll connection.');
+        link = entry.link;
+        after = integerParam(req.query['after'], 'bad_request', 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
+      }
+      const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+      const answer = await link.poll(after, wait, gone);
+      if (res.writableEnded || res.destroyed) return;
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).type('application/json').send(answer.body);
+    },
+    receive(connectionId, text, identity) {
+      if (closing) throw new ApiError('shutting_down');
+      httpLink(connectionId, identity).link.receive(text);
+    },
+    connectionCount: () => connections.size - httpLinks.size,
+    httpConnectionCounts() {
+      let sse = 0;
+      for (const entry of httpLinks.values()) if (entry.link instanceof SseChatLink) sse++;
+      return { sse, longPoll: httpLinks.size - sse };
+    },
     close() {
       closing ??= shutDown();
       return closing;
@@ -143,6 +263,9 @@ export function createChatServer(deps: ChatDeps): ChatServer {
         new Promise<void>((resolve) => {
           connection.onceClosed(resolve);
           connection.close(CLOSE_CODES.goingAway, 'server shutting down');
+          // The router refuses new polls from now on: a long-poll connection with no poll held cannot take its close frame.
+          const link = httpLinks.get(connection.id)?.link;
+          if (link instanceof PollChatLink && !link.held) link.terminate();
         }),
     );
     // Peers that never answer the close handshake are cut off after the grace period.
@@ -158,8 +281,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
   }
 }
 
-function chatMetrics(metrics: Metrics): ChatMetrics {
-  const transport = 'websocket';
+function chatMetrics(metrics: Metrics, transport: 'websocket' | 'sse' | 'long_poll'): ChatMetrics {
   return {
     delivered: (count) => {
       if (count > 0) metrics.eventsDelivered.inc({ transport }, count);

@@ -1,4 +1,3 @@
-import type WebSocket from 'ws';
 import { LogUnavailableError, type EventLog } from '../../log/event-log.js';
 import { chatTopic } from '../../topic.js';
 import { ChatFrameError, CLOSE_CODES } from './chat-errors.js';
@@ -6,6 +5,7 @@ import type { ChatMetrics, ChatDropReason } from './chat-metrics.js';
 import type { RoomMember } from './chat-room.js';
 import type { ChatRooms } from './chat-rooms.js';
 import { parseClientFrame } from './frame-parser.js';
+import type { ChatLink } from './chat-link.js';
 import { encodeFrame, type ChatMessageData, type ClientFrame, type ServerFrame } from './frames.js';
 import { FrameRateLimiter } from './rate-limiter.js';
 import type { SendDedupStore } from './send-dedup.js';
@@ -23,12 +23,9 @@ export interface ChatConnectionDeps {
   onInternalError(error: unknown, connection: ChatConnection): void;
 }
 
-// WebSocket.OPEN / CLOSED, without a runtime import of ws in this module.
-const OPEN = 1;
-const CLOSED = 3;
-
 /**
- * One WebSocket chat connection. Frames are handled one at a time, in the
+ * One chat connection, over a WebSocket or over HTTP (an SSE or long-poll
+ * link that receives the client's frames by POST); the link is the only difference. Frames are handled one at a time, in the
  * order they arrive, so a `send` right after a `join` sees the room joined;
  * the rate limit is checked on arrival, which bounds that queue.
  */
@@ -42,21 +39,18 @@ export class ChatConnection implements RoomMember {
   private closed = false;
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly link: ChatLink,
     readonly id: string,
     readonly user: string,
     private readonly deps: ChatConnectionDeps,
   ) {
     this.rateLimiter = new FrameRateLimiter(deps.rateLimit, deps.rateWindowMs);
-    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
-    socket.on('pong', () => {
+    link.onFrame((text) => this.receive(text));
+    link.onPong(() => {
       this.alive = true;
     });
-    socket.on('close', () => this.release());
-    socket.on('error', (error: Error & { code?: string }) => {
-      // ws has already closed with 1009 for an oversized frame; other errors end in 'close' too.
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.deps.metrics.dropped('payload_too_large');
-    });
+    link.onClose(() => this.release());
+    link.onOversize(() => this.deps.metrics.dropped('payload_too_large'));
   }
 
   welcome(heartbeatMs: number): void {
@@ -71,7 +65,7 @@ export class ChatConnection implements RoomMember {
       return;
     }
     this.alive = false;
-    this.socket.ping();
+    this.link.ping();
   }
 
   /**
@@ -81,12 +75,12 @@ export class ChatConnection implements RoomMember {
    * large frame (a long history) still goes out.
    */
   deliver(frame: Buffer): void {
-    if (this.closed || this.socket.readyState !== OPEN) return;
-    if (this.socket.bufferedAmount > this.deps.maxBufferedBytes) {
+    if (this.closed || !this.link.isOpen) return;
+    if (this.link.bufferedBytes > this.deps.maxBufferedBytes) {
       this.drop('slow_consumer');
       return;
     }
-    this.socket.send(frame, { binary: false });
+    this.link.send(frame);
   }
 
   resync(): void {
@@ -98,17 +92,17 @@ export class ChatConnection implements RoomMember {
 
   close(code: number, reason: string): void {
     this.ending = true;
-    this.socket.close(code, reason);
+    this.link.close(code, reason);
   }
 
   /** Calls `listener` once the socket has closed (at once if it already has). */
   onceClosed(listener: () => void): void {
-    if (this.socket.readyState === CLOSED) listener();
-    else this.socket.once('close', listener);
+    if (this.link.isClosed) listener();
+    else this.link.onClose(listener);
   }
 
   terminate(): void {
-    this.socket.terminate();
+    this.link.terminate();
   }
 
   private send(frame: ServerFrame): void {
@@ -124,23 +118,24 @@ export class ChatConnection implements RoomMember {
     if (this.ending) return;
     this.ending = true;
     this.deps.metrics.dropped(reason);
-    this.socket.terminate();
+    this.link.terminate();
   }
 
-  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+  /** A client frame: its text, or null for a binary frame. */
+  private receive(text: string | null): void {
     if (this.ending || this.closed) return;
     if (!this.rateLimiter.allow()) {
       this.deps.metrics.dropped('rate_limit');
       this.close(CLOSE_CODES.policyViolation, 'rate limit exceeded');
       return;
     }
-    if (isBinary) {
+    if (text === null) {
       this.sendError(new ChatFrameError('binary_frame'));
       return;
     }
     let frame: ClientFrame;
     try {
-      frame = parseClientFrame(rawToString(data));
+      frame = parseClientFrame(text);
     } catch (error) {
       this.sendError(error);
       return;
@@ -259,10 +254,4 @@ class InternalChatError extends ChatFrameError {
 function internal(error: unknown, ref: string): ChatFrameError {
   if (error instanceof LogUnavailableError) return new ChatFrameError('log_unavailable', undefined, ref);
   return error instanceof ChatFrameError ? error : new InternalChatError(error, ref);
-}
-
-function rawToString(data: WebSocket.RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
 }

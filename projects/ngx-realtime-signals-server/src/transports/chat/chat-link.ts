@@ -1,0 +1,93 @@
+import type WebSocket from 'ws';
+
+/**
+ * What carries one chat connection's frames: a WebSocket, or an HTTP link
+ * (frames down an SSE stream or long-poll answers, client frames up by POST).
+ * ChatConnection speaks only to this, so acks, idempotency, rooms and presence
+ * are one implementation whatever the transport.
+ */
+export interface ChatLink {
+  /** Frames can still be written. */
+  readonly isOpen: boolean;
+  /** The link has closed for good (its close listeners have run). */
+  readonly isClosed: boolean;
+  /** Bytes written but not yet taken by the client. */
+  readonly bufferedBytes: number;
+  /** Writes one encoded server frame (the same Buffer may go to many links; never mutated). */
+  send(frame: Buffer): void;
+  /** Ends the link in order, telling the client the code and reason. */
+  close(code: number, reason: string): void;
+  /** Cuts the link off at once. */
+  terminate(): void;
+  /** Heartbeat: asks the peer for a sign of life, answered through `onPong`. */
+  ping(): void;
+  /** Each client frame: its text, or null for a binary frame. */
+  onFrame(listener: (text: string | null) => void): void;
+  onPong(listener: () => void): void;
+  /** Called once when the link has closed, whoever closed it. */
+  onClose(listener: () => void): void;
+  /** The client sent a frame over the size limit (the link closes itself). */
+  onOversize(listener: () => void): void;
+}
+
+// WebSocket.OPEN / CLOSED, without a runtime import of ws in this module.
+const OPEN = 1;
+const CLOSED = 3;
+
+/** A `ws` socket as a ChatLink. */
+export class WebSocketLink implements ChatLink {
+  constructor(private readonly socket: WebSocket) {}
+
+  get isOpen(): boolean {
+    return this.socket.readyState === OPEN;
+  }
+
+  get isClosed(): boolean {
+    return this.socket.readyState === CLOSED;
+  }
+
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  send(frame: Buffer): void {
+    this.socket.send(frame, { binary: false });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  ping(): void {
+    this.socket.ping();
+  }
+
+  onFrame(listener: (text: string | null) => void): void {
+    this.socket.on('message', (data, isBinary) => listener(isBinary ? null : rawToString(data)));
+  }
+
+  onPong(listener: () => void): void {
+    this.socket.on('pong', listener);
+  }
+
+  onClose(listener: () => void): void {
+    this.socket.once('close', () => listener());
+  }
+
+  onOversize(listener: () => void): void {
+    this.socket.on('error', (error: Error & { code?: string }) => {
+      // ws has already closed with 1009 for an oversized frame; other errors end in 'close' too.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') listener();
+    });
+  }
+}
+
+function rawToString(data: WebSocket.RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
