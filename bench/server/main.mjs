@@ -289,7 +289,7 @@ for (const load of [...new Set(results.map((r) => r.load))]) {
     for (const server of SERVERS[transport]) {
       const m = Object.fromEntries(fields.map((f) => [f, med(rowsOf(server.name), f)]));
       const disturbed = rowsOf(server.name).some((r) => r.disturbed) ? ' (a run stayed disturbed)' : '';
-      const ratio = (f) => (server.name === 'ours' || ours[f] === null || !m[f] ? '' : `${(ours[f] / m[f]).toFixed(2)}x`);
+      const ratio = (f) => (ours[f] === null || !m[f] ? '–' : `${(ours[f] / m[f]).toFixed(2)}x`);
       const ratios = server.name === 'ours' ? '' : ['connectMs', 'p99Ms', 'cpuUsPerDelivery', 'kbPerConnection', 'ackP50Ms'].map(ratio).join(' / ');
       summary.push({ load, transport, server: server.name, ...m });
       console.log(`| ${load} | ${transport} | ${server.name} | ${fmt(m.connectMs, 0)} | ${fmt(m.p99Ms)} | ${fmt(m.cpuUsPerDelivery)} | ${fmt(m.kbPerConnection)} | ${fmt(m.ackP50Ms)} | ${fmt(m.deliveredPct)} %${disturbed} | ${ratios} |`);
