@@ -63,12 +63,12 @@ const entries = {
  * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md).
  */
 export const BUDGETS = {
-  'everything (export *)': 15000,
+  'everything (export *)': 14000,
   'provideRealtime only': 1400,
-  NotificationService: 8100,
+  NotificationService: 7200,
   LongPollService: 5900,
   ChatService: 9600,
-  'all three services': 14600,
+  'all three services': 13700,
 };
 
 const external = ['@angular/*', 'rxjs', 'rxjs/*'];
