@@ -20,7 +20,8 @@ export type RealtimeFeatureKind =
   | 'heartbeat'
   | 'fetch'
   | 'webSocket'
-  | 'endpoints';
+  | 'endpoints'
+  | 'tabSharing';
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
