@@ -60,15 +60,17 @@ const entries = {
 /**
  * Minified + gzip budgets in bytes. The goals are 3.5 KB per service and 6 KB for
  * the three together; rows that do not reach them yet are budgeted at their
- * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md).
+ * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md). The transport
+ * fallback (chat over SSE / long poll + POST, notifications over long poll, the race, memory and
+ * re-probe, and `withTransports` validation) raised them once.
  */
 export const BUDGETS = {
-  'everything (export *)': 15000,
-  'provideRealtime only': 1400,
-  NotificationService: 8100,
-  LongPollService: 5900,
-  ChatService: 9600,
-  'all three services': 14600,
+  'everything (export *)': 18600,
+  'provideRealtime only': 1800,
+  NotificationService: 10800,
+  LongPollService: 6300,
+  ChatService: 14100,
+  'all three services': 18300,
 };
 
 const external = ['@angular/*', 'rxjs', 'rxjs/*'];

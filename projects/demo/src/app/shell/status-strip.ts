@@ -9,8 +9,8 @@ import { DemoConnections } from './demo-connections';
   imports: [RtConnectionStatus],
   template: `
     <section class="strip" aria-label="Connections">
-      <rt-connection-status data-connection="notifications" label="Notifications (SSE)" [status]="connections.notifications" />
-      <rt-connection-status data-connection="chat" label="Chat (WebSocket)" [status]="connections.chat" />
+      <rt-connection-status data-connection="notifications" label="Notifications" [status]="connections.notifications" />
+      <rt-connection-status data-connection="chat" label="Chat" [status]="connections.chat" />
       <rt-connection-status data-connection="orders" label="Orders (long poll)" [status]="connections.orders" />
     </section>
   `,
