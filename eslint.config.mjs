@@ -4,6 +4,7 @@
 // Besides the usual TypeScript and Angular rules it holds the library's layers:
 //   core/                 framework-free: the connection engine, transports, chat protocol
 //   status/, provide/     the Angular layer every service shares
+//   tab-sharing/          sharing connections between tabs, at the transport seam: below the services
 //   notifications/, long-poll/, chat/   one folder per service, none importing another
 // and keeps the library off demo-server (integration specs use the @demo-server alias).
 import eslint from '@eslint/js';
@@ -90,7 +91,7 @@ export default tseslint.config(
     },
   })),
   {
-    files: [`${LIB}/src/lib/{status,provide}/**/*.ts`],
+    files: [`${LIB}/src/lib/{status,provide,tab-sharing}/**/*.ts`],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noServices, noDemoServerAtAll] }] },
   },

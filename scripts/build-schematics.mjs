@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the ng-add schematic into the already built package (run after `ng build`,
+// Compiles the schematics (ng-add, server) into the already built package (run after `ng build`,
 // which empties dist/ngx-realtime-signals first).
 //
 // ng-packagr writes "type": "module" into the package, so the CommonJS schematic needs
@@ -27,7 +27,9 @@ execFileSync(process.execPath, [tsc, '-p', join(source, 'tsconfig.json')], { std
 const collection = JSON.parse(readFileSync(join(source, 'collection.json'), 'utf8'));
 delete collection.$schema; // points into the workspace's node_modules
 writeFileSync(join(out, 'collection.json'), JSON.stringify(collection, null, 2) + '\n');
-copyFileSync(join(source, 'ng-add/schema.json'), join(out, 'ng-add/schema.json'));
+for (const { schema } of Object.values(collection.schematics)) {
+  if (schema) copyFileSync(join(source, schema), join(out, schema));
+}
 writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
 
 const npmignore = join(pkg, '.npmignore');
@@ -41,4 +43,4 @@ if (manifest.schematics !== './schematics/collection.json') {
   console.error('build-schematics: the built package.json lacks "schematics": "./schematics/collection.json".');
   process.exit(1);
 }
-console.log(`build-schematics: compiled ng-add into ${out}`);
+console.log(`build-schematics: compiled ${Object.keys(collection.schematics).join(', ')} into ${out}`);

@@ -3,16 +3,18 @@
 // the Angular CLI, `ng add <tarball>`, a production build, and the app's own test
 // runner running a component test that uses ngx-realtime-signals/testing; then the
 // same app as a zone.js app using all three services must become stable in Chromium
-// (scripts/fresh-app-zone-stability.mjs).
+// (scripts/fresh-app-zone-stability.mjs); then an `ng new --ssr` app with `ng add --server`
+// and ngx-realtime-signals-server (scripts/verify-ssr.mjs).
 // Once per supported Angular major, each on a Node it supports.
 //
-// usage: node scripts/verify-package.mjs [21] [22] [--no-build]
+// usage: node scripts/verify-package.mjs [21] [22] [--no-build] [--ssr-only]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyZoneAppStability } from './fresh-app-zone-stability.mjs';
+import { packServerPackage, verifySsr } from './verify-ssr.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -158,13 +160,26 @@ const verdicts = [];
 let failed = false;
 try {
   const tarball = await packLibrary();
+  const serverTarball = await packServerPackage({ root, work, run, build: !args.includes('--no-build') });
   for (const target of targets) {
+    if (!args.includes('--ssr-only')) {
+      try {
+        verdicts.push(`verify:package angular@${target.major} PASS (${await verify(target, tarball)})`);
+      } catch (error) {
+        failed = true;
+        console.error(`\n${error instanceof Error ? error.message : error}`);
+        verdicts.push(`verify:package angular@${target.major} FAIL (${String(error?.message ?? error).split('\n')[0]})`);
+      }
+    }
     try {
-      verdicts.push(`verify:package angular@${target.major} PASS (${await verify(target, tarball)})`);
+      console.log(`\n== Angular ${target.major} SSR${target.node ? ` on Node ${target.node}` : ''}`);
+      const path = await nodeBin(target.node);
+      const summary = await verifySsr({ major: target.major, path, work, run, clientTarball: tarball, serverTarball });
+      verdicts.push(`verify:package angular@${target.major} ssr PASS (${summary})`);
     } catch (error) {
       failed = true;
       console.error(`\n${error instanceof Error ? error.message : error}`);
-      verdicts.push(`verify:package angular@${target.major} FAIL (${String(error?.message ?? error).split('\n')[0]})`);
+      verdicts.push(`verify:package angular@${target.major} ssr FAIL (${String(error?.message ?? error).split('\n')[0]})`);
     }
   }
 } catch (error) {

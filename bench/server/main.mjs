@@ -1,4 +1,5 @@
-// `npm run bench:server [-- --quick] [-- --rounds=3] [-- --json]`: our server next to the references,
+// `npm run bench:server [-- --quick] [-- --rounds=3] [-- --seconds=10] [-- --n1=2000 --n2=10000]
+//  [-- --transports=sse,websocket,long-poll] [-- --servers=ours,ws,...] [-- --json]`: our server next to the references,
 // interleaved, same load generator. Every run starts one server process (ours: dist/demo-server/main.js;
 // references: bench/server/references/*.mjs), connects N clients, publishes R events/s for D seconds,
 // and records: time to connect all, p99 delivery latency, server CPU per delivery (the server's own
@@ -46,6 +47,13 @@ const SERVERS = {
     { name: 'express-long-poll', main: ref('express-long-poll.mjs'), client: 'poll' },
   ],
 };
+
+// --transports=sse,websocket,long-poll: only those transports (default all)
+const only = args.find((a) => a.startsWith('--transports='))?.split('=')[1].split(',').map((t) => t.replace('-', ' '));
+if (only) for (const transport of Object.keys(SERVERS)) if (!only.includes(transport)) delete SERVERS[transport];
+// --servers=ours: only those servers (e.g. to compare two builds of ours)
+const onlyServers = args.find((a) => a.startsWith('--servers='))?.split('=')[1].split(',');
+if (onlyServers) for (const transport of Object.keys(SERVERS)) SERVERS[transport] = SERVERS[transport].filter((s) => onlyServers.includes(s.name));
 
 /** A fixed CPU loop; its time says how much of a core the generator gets right now. */
 function calibrate() {
@@ -281,7 +289,7 @@ for (const load of [...new Set(results.map((r) => r.load))]) {
     for (const server of SERVERS[transport]) {
       const m = Object.fromEntries(fields.map((f) => [f, med(rowsOf(server.name), f)]));
       const disturbed = rowsOf(server.name).some((r) => r.disturbed) ? ' (a run stayed disturbed)' : '';
-      const ratio = (f) => (server.name === 'ours' || ours[f] === null || !m[f] ? '' : `${(ours[f] / m[f]).toFixed(2)}x`);
+      const ratio = (f) => (ours[f] === null || !m[f] ? '–' : `${(ours[f] / m[f]).toFixed(2)}x`);
       const ratios = server.name === 'ours' ? '' : ['connectMs', 'p99Ms', 'cpuUsPerDelivery', 'kbPerConnection', 'ackP50Ms'].map(ratio).join(' / ');
       summary.push({ load, transport, server: server.name, ...m });
       console.log(`| ${load} | ${transport} | ${server.name} | ${fmt(m.connectMs, 0)} | ${fmt(m.p99Ms)} | ${fmt(m.cpuUsPerDelivery)} | ${fmt(m.kbPerConnection)} | ${fmt(m.ackP50Ms)} | ${fmt(m.deliveredPct)} %${disturbed} | ${ratios} |`);

@@ -18,11 +18,12 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Launches Chromium. playwright-core gives every launch a fresh temporary
- * --user-data-dir and every context a fresh, isolated profile.
+ * --user-data-dir and every context a fresh, isolated profile. `options` go to
+ * `chromium.launch` (e.g. `ignoreDefaultArgs: ['--disable-back-forward-cache']`).
  */
-export async function launchBrowser() {
+export async function launchBrowser(options = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get update && apt-get install -y chromium`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 60_000 });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 60_000, ...options });
 }

@@ -58,6 +58,11 @@ export { ChatService } from './lib/chat/chat.service';
 export type { ChatRoom } from './lib/chat/room-handle';
 export type { ChatMessage } from './lib/core/chat/chat-message';
 
+// sharing one set of connections between the tabs of a browser
+export { withTabSharing } from './lib/tab-sharing/with-tab-sharing';
+export { TabSharing, type TabSharingOptions } from './lib/tab-sharing/tab-sharing';
+export type { TabSharingRole } from './lib/tab-sharing/tab-sharing-session';
+
 // private: the transport seam and error constructors, for ngx-realtime-signals/testing
 export {
   RealtimeTransports as ɵRealtimeTransports,
@@ -75,5 +80,10 @@ export {
   realtimeError as ɵrealtimeError,
   socketClosedError as ɵsocketClosedError,
 } from './lib/core/errors';
+
+// private: tab sharing's page environment and simulated role, for ngx-realtime-signals/testing
+export { ɵTAB_ENVIRONMENT, ɵTAB_SHARING_SIMULATION } from './lib/tab-sharing/tab-sharing';
+export type { TabChannel as ɵTabChannel, TabEnvironment as ɵTabEnvironment, TabLocks as ɵTabLocks } from './lib/tab-sharing/tab-environment';
+
 // private: the SSE reader, so TestStream.message reads a raw message as the transport does
 export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';

@@ -6,6 +6,7 @@ import type { LoggedEvent, ReadResult } from '../log/event-log.js';
 import { cursorParam, topicParam } from '../request-params.js';
 import { cursorFrame, eventFrame, resetFrame } from '../sse-frame.js';
 import { SseStream } from './sse-stream.js';
+import { createTopicFanout } from './topic-fanout.js';
 import type { TransportDeps } from './transport-deps.js';
 
 export interface SseTransport {
@@ -29,6 +30,8 @@ const BACKLOG_READ_LIMIT = 1_000_000;
 export function createSseTransport(deps: TransportDeps): SseTransport {
   const { log, config, metrics, logger } = deps;
   const streams = new Set<SseStream>();
+  // one log subscription per topic, fanned out after the publish is answered
+  const fanout = createTopicFanout(log);
   // A fan-out to N streams adds N to the counter once (in a microtask, before any I/O or scrape),
   // instead of N label hashes and checks in prom-client, one per stream.
   let uncounted = 0;
@@ -73,7 +76,7 @@ export function createSseTransport(deps: TransportDeps): SseTransport {
     // Until the backlog is out, live events wait in `pending`; then only those after it are sent.
     let covered: string | null = null;
     const pending: LoggedEvent[] = [];
-    const unsubscribe = log.subscribe(topic, (event) => {
+    const unsubscribe = fanout.subscribe(topic, (event) => {
       if (covered !== null) {
         if (log.compare(event.id, covered) > 0) deliver(event);
         return;

@@ -5,10 +5,12 @@ import {
   ExistingBehavior,
   readWorkspace,
   type ProjectDefinition,
-  type WorkspaceDefinition,
 } from '@schematics/angular/utility';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { realtimeServer } from '../server';
+import { ownVersion } from '../shared/own-version';
+import { resolveProjectName } from '../shared/project';
+import { quote } from '../shared/quote';
 import { demoComponentFiles } from './demo-component';
 import { findFilesCalling } from './find-calls';
 import type { NgAddOptions } from './schema';
@@ -18,11 +20,13 @@ const PROVIDER = 'provideRealtime';
 
 /**
  * `ng add ngx-realtime-signals`: adds the dependency, `provideRealtime({ baseUrl })` to the
- * application's root providers (standalone `app.config.ts` or the root NgModule) and, with
- * `--demo`, an example component with its spec. Running it twice changes nothing the second time.
+ * application's root providers (standalone `app.config.ts` or the root NgModule), with
+ * `--demo` an example component with its spec and, with `--server`, the realtime API served by
+ * the application's own SSR server at the `--base-url` path (see the `server` schematic).
+ * Running it twice changes nothing the second time.
  *
  * @example
- * ng add ngx-realtime-signals --project=shop --base-url=/realtime --demo
+ * ng add ngx-realtime-signals --project=shop --base-url=/realtime --demo --server
  */
 export function ngAdd(options: NgAddOptions): Rule {
   return async (tree: Tree, context: SchematicContext) => {
@@ -30,34 +34,19 @@ export function ngAdd(options: NgAddOptions): Rule {
     const projectName = resolveProjectName(workspace, options.project);
     const project = workspace.projects.get(projectName)!;
     const sourceRoot = project.sourceRoot ?? join(project.root, 'src').replace(/\\/g, '/');
+    if (options.server && !options.baseUrl.startsWith('/')) {
+      throw new SchematicsException(
+        `ngx-realtime-signals: --server serves the realtime API from this application's own server, so --base-url must be a path such as /api, not ${JSON.stringify(options.baseUrl)}.`,
+      );
+    }
 
     return chain([
       addPackageDependency(context),
+      options.server ? realtimeServer(projectName, project, options.baseUrl, context) : () => undefined,
       addProvider(projectName, sourceRoot, options.baseUrl, context),
       options.demo ? addDemo(project, sourceRoot, context) : () => undefined,
     ]);
   };
-}
-
-function resolveProjectName(workspace: WorkspaceDefinition, requested: string | undefined): string {
-  const applications = [...workspace.projects]
-    .filter(([, project]) => project.extensions['projectType'] === 'application')
-    .map(([name]) => name);
-  if (requested) {
-    if (!workspace.projects.has(requested)) {
-      throw new SchematicsException(
-        `Project "${requested}" does not exist in angular.json. Applications: ${applications.join(', ') || 'none'}.`,
-      );
-    }
-    if (!applications.includes(requested)) {
-      throw new SchematicsException(`Project "${requested}" is not an application; ng add sets up applications only.`);
-    }
-    return requested;
-  }
-  if (applications.length === 0) {
-    throw new SchematicsException('The workspace has no application to add ngx-realtime-signals to.');
-  }
-  return applications[0];
 }
 
 function addPackageDependency(context: SchematicContext): Rule {
@@ -110,15 +99,4 @@ function addDemo(project: ProjectDefinition, sourceRoot: string, context: Schema
       `ngx-realtime-signals: show the demo by importing RealtimeDemo and adding <${prefix}-realtime-demo /> to a template.`,
     );
   };
-}
-
-/** A single-quoted TypeScript string literal, as Angular's style guide writes them. */
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-function ownVersion(): string {
-  // The compiled file sits at schematics/ng-add/index.js, two levels below the package's package.json.
-  const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
-  return manifest.version;
 }

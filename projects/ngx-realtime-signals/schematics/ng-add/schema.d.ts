@@ -6,4 +6,6 @@ export interface NgAddOptions {
   baseUrl: string;
   /** Generate an example component and its spec. */
   demo: boolean;
+  /** Serve the realtime API from the application's SSR server (`src/server.ts`) at `baseUrl`. */
+  server: boolean;
 }

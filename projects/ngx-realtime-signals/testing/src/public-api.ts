@@ -20,3 +20,4 @@ export type { TestEventInit } from './event-defaults';
 // private: the base the test connections share and what it needs from the controller
 export { TestConnectionBase as ɵTestConnectionBase, type ConnectionHost as ɵConnectionHost } from './test-connection';
 export { EventIds as ɵEventIds } from './event-defaults';
+export { provideTabSharingTesting, TabSharingTesting } from './tab-sharing-testing';

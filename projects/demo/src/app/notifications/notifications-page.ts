@@ -29,7 +29,7 @@ import { PublishForm } from './publish-form';
           <button class="button secondary" type="button" (click)="service.markAllRead()" [disabled]="service.unreadCount() === 0">Mark all read</button>
           <button class="button secondary" type="button" (click)="service.clear()" [disabled]="service.notifications().length === 0">Clear</button>
         </div>
-        <rt-live-feed class="notification-list" label="All notifications" [source]="oldestFirst" [format]="line"
+        <rt-live-feed class="notification-list" label="All notifications" [source]="oldestFirst" [format]="line" [limit]="1000"
                       emptyText="No notifications yet. Publish one, or wait for the demo scenario." />
         <p class="cursor">cursor: <code>{{ service.cursor() ?? '—' }}</code></p>
       </section>

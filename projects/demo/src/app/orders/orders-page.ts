@@ -40,7 +40,7 @@ import { orderBoard, orderLine } from './order-progress';
       </section>
       <section aria-labelledby="feed-title">
         <h2 id="feed-title">Feed <span class="count">{{ feed.events().length }} events</span></h2>
-        <rt-live-feed class="order-feed" label="Order events" [source]="feed" [format]="line" />
+        <rt-live-feed class="order-feed" label="Order events" [source]="feed" [format]="line" [limit]="1000" />
       </section>
     </div>
   `,

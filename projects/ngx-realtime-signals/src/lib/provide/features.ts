@@ -22,7 +22,8 @@ export type RealtimeFeatureKind =
   | 'fetch'
   | 'webSocket'
   | 'endpoints'
-  | 'transports';
+  | 'transports'
+  | 'tabSharing';
 
 /**
  * One piece of configuration for `provideRealtime`, made by a `with*` function.
