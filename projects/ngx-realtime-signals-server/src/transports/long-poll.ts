@@ -34,12 +34,37 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
   const held = new Set<() => void>();
   let closing = false;
 
-  function answer(res: Response, result: ReadResult): void {
-    const body: PollAnswer = { events: result.events, cursor: result.cursor };
-    if (result.reset) body.reset = true;
-    metrics.eventsDelivered.inc({ transport: 'long_poll' }, result.events.length);
+  // An append wakes every held poll of the topic, and each reads the same events from the same
+  // cursor: the answer is serialised once per (topic, cursor, limit) in that turn of the event loop,
+  // and the delivered counter gets one increment per turn instead of one label hash per poll.
+  let answers = new Map<string, string>();
+  let uncounted = 0;
+  let turnScheduled = false;
+  const endTurn = (): void => {
+    turnScheduled = false;
+    answers = new Map();
+    const count = uncounted;
+    uncounted = 0;
+    if (count > 0) metrics.eventsDelivered.inc({ transport: 'long_poll' }, count);
+  };
+
+  function answer(res: Response, result: ReadResult, key: string): void {
+    let text = answers.get(key);
+    if (text === undefined) {
+      const body: PollAnswer = { events: result.events, cursor: result.cursor };
+      if (result.reset) body.reset = true;
+      text = JSON.stringify(body);
+      answers.set(key, text);
+    }
+    uncounted += result.events.length;
+    if (!turnScheduled) {
+      turnScheduled = true;
+      // a microtask: the count is in before any response reaches a client or a scrape runs
+      queueMicrotask(endTurn);
+    }
     res.setHeader('Cache-Control', 'no-store');
-    res.status(200).json(body);
+    // what res.json() sends, without serialising the same answer once per poll
+    res.status(200).type('application/json').send(text);
   }
 
   async function handle(req: Request, res: Response): Promise<void> {
@@ -88,7 +113,7 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
       const first = await log.read(topic, cursor, limit);
       if (first.events.length > 0 || first.reset || timeout === 0 || done) {
         finish();
-        if (!res.writableEnded && !res.destroyed) answer(res, first);
+        if (!res.writableEnded && !res.destroyed) answer(res, first, answerKey(topic, cursor, limit, first));
         return;
       }
       // From here on the cursor is concrete (the head when the client sent none).
@@ -103,7 +128,7 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
       if (done) return; // the client left while we waited
       const result = await log.read(topic, waitFrom, limit);
       finish();
-      if (!res.writableEnded && !res.destroyed) answer(res, result);
+      if (!res.writableEnded && !res.destroyed) answer(res, result, answerKey(topic, waitFrom, limit, result));
     } catch (error) {
       finish();
       logger.error({ err: error, topic }, 'long poll read failed');
@@ -119,4 +144,9 @@ export function createLongPollTransport(deps: TransportDeps): LongPollTransport 
       for (const wakeUp of [...held]) wakeUp();
     },
   };
+}
+
+/** Same topic, cursor, limit and outcome in one turn: the same answer. */
+function answerKey(topic: string, cursor: string | null, limit: number, result: ReadResult): string {
+  return `${topic}\n${cursor ?? ''}\n${limit}\n${result.cursor}\n${result.events.length}\n${result.reset ? 'reset' : ''}`;
 }
