@@ -1,7 +1,7 @@
-import { createParser } from 'eventsource-parser';
 import { httpError, networkError, parseErrorBody, realtimeError, socketClosedError } from '../errors';
 import type { RealtimeError } from '../types';
 import type { SocketHandle, SocketSink } from './realtime-transports';
+import { sseLineParser } from './sse-transport';
 
 /**
  * Chat without WebSocket (docs/PROTOCOL.md, "Chat over HTTP"): `url` is the chat
@@ -24,7 +24,6 @@ export interface HttpChatRequest {
 export const CHAT_POLL_TIMEOUT_MS = 25_000;
 /** A chat poll with no answer this long after its hold time is given up (a proxy that swallowed it). */
 const CHAT_POLL_ABORT_MARGIN_MS = 10_000;
-const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 
 type Frame = { type: string; [k: string]: unknown };
 
@@ -93,19 +92,16 @@ export function openHttpChat(fetchImpl: typeof fetch, req: HttpChatRequest, sink
       return finish(realtimeError('bad_content_type', `Expected text/event-stream, got "${mime}"`, true));
     }
     sink.opened();
-    const parser = createParser({
-      onEvent: (message) => {
+    const parser = sseLineParser(
+      (message) => {
         try {
           receive(JSON.parse(message.data));
         } catch {
           // a frame that is not JSON is not ours to act on
         }
       },
-      onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') finish(realtimeError('protocol', error.message, true));
-      },
-      maxBufferSize: MAX_PENDING_CHARS,
-    });
+      () => undefined,
+    );
     const decoder = new TextDecoder('utf-8');
     const reader = response.body.getReader();
     try {
@@ -113,7 +109,9 @@ export function openHttpChat(fetchImpl: typeof fetch, req: HttpChatRequest, sink
         const { done: ended, value } = await reader.read();
         if (done) return;
         if (ended) break;
-        parser.feed(decoder.decode(value, { stream: true }));
+        if (!parser.feed(decoder.decode(value, { stream: true }))) {
+          return finish(realtimeError('protocol', 'The chat stream buffered too much without a complete frame.', true));
+        }
       }
     } finally {
       reader.releaseLock();
