@@ -61,17 +61,19 @@ const entries = {
 /**
  * Minified + gzip budgets in bytes. The goals are 3.5 KB per service and 6 KB for
  * the three together; rows that do not reach them yet are budgeted at their
- * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md).
+ * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md). The transport
+ * fallback (chat over SSE / long poll + POST, notifications over long poll, the race, memory and
+ * re-probe, and `withTransports` validation) raised them once.
  */
 export const BUDGETS = {
   // tab sharing (election, relay, hub) is in here; an app pays for it only when it calls withTabSharing()
-  'everything (export *)': 23200,
-  'provideRealtime only': 1400,
-  NotificationService: 7200,
-  LongPollService: 5900,
-  ChatService: 9600,
-  'all three services': 13700,
-  'all three services + withTabSharing': 23000,
+  'everything (export *)': 27500,
+  'provideRealtime only': 1800,
+  NotificationService: 10000,
+  LongPollService: 6300,
+  ChatService: 14300,
+  'all three services': 18700,
+  'all three services + withTabSharing': 27100,
 };
 
 const external = ['@angular/*', 'rxjs', 'rxjs/*'];

@@ -40,8 +40,10 @@ export {
   withFetch,
   withHeartbeat,
   withReconnect,
+  withTransports,
   withWebSocket,
 } from './lib/provide/features';
+export type { RealtimeTransportKind, TransportFallbackOptions } from './lib/core/transports/transport-kind';
 
 // notifications (SSE)
 export { NotificationService } from './lib/notifications/notification.service';

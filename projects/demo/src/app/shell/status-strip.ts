@@ -16,8 +16,8 @@ const SHARING_TEXT = {
   imports: [RtConnectionStatus],
   template: `
     <section class="strip" aria-label="Connections">
-      <rt-connection-status data-connection="notifications" label="Notifications (SSE)" [status]="connections.notifications" />
-      <rt-connection-status data-connection="chat" label="Chat (WebSocket)" [status]="connections.chat" />
+      <rt-connection-status data-connection="notifications" label="Notifications" [status]="connections.notifications" />
+      <rt-connection-status data-connection="chat" label="Chat" [status]="connections.chat" />
       <rt-connection-status data-connection="orders" label="Orders (long poll)" [status]="connections.orders" />
       <span class="sharing" role="status" [attr.data-sharing]="tabs.sharing()" [title]="text()">
         <span class="badge">{{ badge() }}</span> {{ text() }}

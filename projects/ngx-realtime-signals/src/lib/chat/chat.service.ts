@@ -1,9 +1,15 @@
-import { DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { DOCUMENT, DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { chatAttempt } from '../core/chat/chat-attempt';
 import { ChatClient } from '../core/chat/chat-client';
 import { chatEndpointUrl } from '../core/chat/chat-url';
 import { Connection } from '../core/connection';
+import { openHttpChat } from '../core/transports/http-chat-transport';
+import type { SocketHandle, SocketRequest, SocketSink } from '../core/transports/realtime-transports';
+import { DEFAULT_CHAT_TRANSPORTS, type RealtimeTransportKind } from '../core/transports/transport-kind';
+import { sharedTransportMemory } from '../core/transports/transport-memory';
+import { TransportSelector } from '../core/transports/transport-selector';
 import { openWebSocket } from '../core/transports/websocket-transport';
+import { serviceOrder } from '../provide/transports-option';
 import type { RealtimeGap } from '../core/types';
 import { resolveChatUrl } from '../provide/endpoints';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
@@ -39,6 +45,7 @@ const WATCHDOG_MS = 90_000;
 @Injectable({ providedIn: 'root' })
 export class ChatService implements ConnectionStatus {
   private readonly runtime = injectRealtimeRuntime();
+  private readonly document = inject(DOCUMENT, { optional: true });
   private readonly status = new ConnectionStatusSignals();
   private readonly userSignal = signal<string | null>(null);
   private readonly latencySignal = signal<number | null>(null);
@@ -59,11 +66,18 @@ export class ChatService implements ConnectionStatus {
   readonly latencyMs = this.latencySignal.asReadonly();
   /** Rooms joined through {@link ChatService.join}, in join order. */
   readonly rooms = this.roomsSignal.asReadonly();
+  private readonly transportSignal = signal<RealtimeTransportKind | null>(null);
+  /**
+   * The transport in use while connected (`websocket`, or chat over `sse` / `long-poll` where
+   * WebSocket does not get through); null otherwise.
+   */
+  readonly transport = this.transportSignal.asReadonly();
 
   private readonly handles = new Map<string, RoomHandle>();
   private destroyed = false;
   private name: string | null = null;
   private connection: Connection | null = null;
+  private selector: TransportSelector | null = null;
   private unmirror: (() => void) | null = null;
 
   /** What the network changed (a room's name, or null for the client-wide state), applied once per burst. */
@@ -106,6 +120,7 @@ export class ChatService implements ConnectionStatus {
   /** Closes the socket cleanly; unsent messages stay `pending` and go out on the next `connect()`. */
   disconnect(): void {
     this.connection?.stop();
+    this.selector?.stop();
     this.changes.flush();
   }
 
@@ -133,22 +148,72 @@ export class ChatService implements ConnectionStatus {
 
   private createConnection(): Connection {
     const { config } = this.runtime;
-    const connection = new Connection(
+    const socketUrl = (token: string | null) =>
+      chatEndpointUrl(resolveChatUrl(config), this.runtime.documentBaseUri(), { name: this.name, token });
+    // A testing seam speaks WebSocket only: the services keep to their first transport there.
+    const order = this.runtime.transports() === null ? serviceOrder(config.transports, DEFAULT_CHAT_TRANSPORTS) : (['websocket'] as const);
+    const selector = new TransportSelector({
+      order,
+      fallback: config.transportFallback,
+      memory: sharedTransportMemory(this.document),
+      probe: (kind) => this.probe(kind, socketUrl),
+      upgrade: () => this.runtime.outsideAngular(() => connection.restartNow()),
+      changed: (kind) => this.transportSignal.set(kind),
+    });
+    this.selector = selector;
+    const connection: Connection = new Connection(
       chatAttempt(this.client, {
         token: config.authToken ? () => this.runtime.token() : null,
-        socketUrl: (token) => chatEndpointUrl(resolveChatUrl(config), this.runtime.documentBaseUri(), { name: this.name, token }),
-        openSocket: (req, sink) => {
-          const seam = this.runtime.transports();
-          return seam ? seam.openSocket(req, sink) : openWebSocket(this.runtime.webSocket(), req, sink);
-        },
+        socketUrl,
+        openSocket: (req, sink) => this.openSocket(req, sink),
+        openHttpChat: (req, sink) => openHttpChat(this.runtime.fetch(), req, sink),
+        order: (endpoint) => selector.orderForAttempt(endpoint),
+        fallback: config.transportFallback,
+        chosen: (kind) => selector.chosen(kind),
       }),
       // Ping/pong detects a dead socket within PING_INTERVAL_MS + PONG_TIMEOUT_MS while the page runs; this
       // runner watchdog is for waking up (sleep, a frozen tab), set well above the minute-aligned timers of a
       // background tab so a throttled ping is not taken for a dead socket.
       this.runtime.connectionOptions(WATCHDOG_MS),
     );
-    this.unmirror = mirrorConnection(connection, this.status);
+    const unmirror = mirrorConnection(connection, this.status);
+    const unwatch = connection.subscribe((snapshot) => {
+      if (snapshot.state !== 'open') selector.ended();
+    });
+    this.unmirror = () => {
+      unmirror();
+      unwatch();
+    };
     return connection;
+  }
+
+  private openSocket(req: SocketRequest, sink: SocketSink): SocketHandle {
+    const seam = this.runtime.transports();
+    return seam ? seam.openSocket(req, sink) : openWebSocket(this.runtime.webSocket(), req, sink);
+  }
+
+  /** Tries `kind` (the preferred transport) on its own: true when the server's welcome came through in time. */
+  private async probe(kind: RealtimeTransportKind, socketUrl: (token: string | null) => string): Promise<boolean> {
+    if (kind !== 'websocket') return false;
+    const { config } = this.runtime;
+    const token = config.authToken ? await this.runtime.token() : null;
+    return new Promise<boolean>((resolve) => {
+      let handle: SocketHandle | null = null;
+      let settled = false;
+      const settle = (works: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        handle?.close();
+        resolve(works);
+      };
+      const timer = setTimeout(() => settle(false), config.transportFallback.firstFrameMs);
+      handle = this.openSocket(
+        { url: socketUrl(token) },
+        { opened: () => undefined, message: () => settle(true), closed: () => settle(false) },
+      );
+      if (settled) handle.close();
+    });
   }
 
   private leave(room: string): void {
@@ -188,6 +253,7 @@ export class ChatService implements ConnectionStatus {
     this.destroyed = true;
     this.changes.dispose();
     this.connection?.stop();
+    this.selector?.stop();
     this.unmirror?.();
     this.client.dispose();
   }

@@ -175,6 +175,14 @@ export class Connection {
     }
   }
 
+  /**
+   * Drops the current attempt and connects again at once, as attempt 0 (a switch to another
+   * transport: the next attempt resumes on the same cursor). A no-op unless running.
+   */
+  restartNow(): void {
+    if (this.isRunning()) this.restart();
+  }
+
   private isRunning(): boolean {
     const s = this.current.state;
     return s === 'connecting' || s === 'open' || s === 'reconnecting';

@@ -1,22 +1,35 @@
-import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import { DOCUMENT, DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import { Subject, type Observable } from 'rxjs';
 import { authTokenError } from '../core/errors';
 import { prependBounded } from '../core/bounded-list';
 import type { BurstQueue } from '../core/burst-queue';
 import { Connection, type AttemptContext } from '../core/connection';
 import { EventCursor } from '../core/event-cursor';
-import type { RealtimeTransports } from '../core/transports/realtime-transports';
 import { openSseStream } from '../core/transports/sse-transport';
 import type { RealtimeEvent } from '../core/types';
-import { resolveStream, type ResolvedStream } from '../provide/endpoints';
+import { pollOnce } from '../core/transports/poll-transport';
+import type { PollRequest, PollResponse, StreamRequest, StreamSink } from '../core/transports/realtime-transports';
+import { openPollStream } from '../core/transports/poll-stream';
+import { raceStreams, type StreamCandidate } from '../core/transports/stream-race';
+import { DEFAULT_NOTIFICATION_TRANSPORTS, type RealtimeTransportKind } from '../core/transports/transport-kind';
+import { sharedTransportMemory } from '../core/transports/transport-memory';
+import { TransportSelector } from '../core/transports/transport-selector';
+import { resolvePollUrl, resolveStream, type ResolvedStream } from '../provide/endpoints';
+import { serviceOrder } from '../provide/transports-option';
 import { injectRealtimeRuntime } from '../provide/realtime-runtime';
 import type { ConnectionStatus } from '../status/connection-status';
 import { ConnectionStatusSignals, mirrorConnection } from '../status/connection-status-signals';
 import type { Notification, NotificationConnectOptions } from './notification';
 
+/** How long each long poll of the fallback may be held (below the 2 x heartbeat watchdog). */
+const FALLBACK_POLL_HOLD_MS = 25_000;
+
 interface Session {
   readonly topic: string;
   readonly stream: ResolvedStream;
+  /** The long-poll URL of the fallback; null when the stream is not this library's protocol (a custom URL or parse). */
+  readonly pollUrl: string | null;
+  readonly selector: TransportSelector;
   readonly connection: Connection;
   readonly cursor: EventCursor;
   readonly queue: BurstQueue<RealtimeEvent>;
@@ -57,6 +70,7 @@ interface Session {
 @Injectable({ providedIn: 'root' })
 export class NotificationService<T = unknown> implements ConnectionStatus {
   private readonly runtime = injectRealtimeRuntime();
+  private readonly document = inject(DOCUMENT, { optional: true });
   private readonly status = new ConnectionStatusSignals();
   private readonly currentTopic = signal<string | null>(null);
   private readonly list = signal<readonly Notification<T>[]>([]);
@@ -72,6 +86,9 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
   readonly lastError = this.status.lastError.asReadonly();
   readonly cursor = this.status.cursor.asReadonly();
   readonly gap = this.status.gap.asReadonly();
+  private readonly transportSignal = signal<RealtimeTransportKind | null>(null);
+  /** The transport in use while connected: `sse`, or `long-poll` where streams do not get through; null otherwise. */
+  readonly transport = this.transportSignal.asReadonly();
 
   /** The topic of the current (or last) stream. */
   readonly topic = this.currentTopic.asReadonly();
@@ -115,7 +132,8 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
       this.status.cursor.set(null);
     }
     this.currentTopic.set(topic);
-    const session = (this.session ??= this.createSession(topic, stream));
+    const ownProtocol = options.url === undefined && stream.parse === undefined;
+    const session = (this.session ??= this.createSession(topic, stream, ownProtocol ? resolvePollUrl(this.runtime.config, topic, undefined) : null));
     this.runtime.outsideAngular(() => session.connection.start());
   }
 
@@ -125,6 +143,7 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
     if (!session) return;
     session.queue.flush();
     session.connection.stop();
+    session.selector.stop();
   }
 
   retryNow(): void {
@@ -148,22 +167,94 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
     this.list.set([]);
   }
 
-  private createSession(topic: string, stream: ResolvedStream): Session {
+  private createSession(topic: string, stream: ResolvedStream, pollUrl: string | null): Session {
     const { config } = this.runtime;
     const cursor = new EventCursor(null, Math.max(1000, config.buffers.notifications * 2));
     const queue = this.runtime.burstQueue<RealtimeEvent>((batch) => this.apply(batch, cursor));
-    const connection = new Connection(
-      (ctx) => this.openAttempt(ctx, topic, stream, cursor, queue),
+    const order =
+      // a testing seam keeps each service on its first transport
+      pollUrl !== null && this.runtime.transports() === null
+        ? serviceOrder(config.transports, DEFAULT_NOTIFICATION_TRANSPORTS)
+        : (['sse'] as const);
+    const selector: TransportSelector = new TransportSelector({
+      order,
+      fallback: config.transportFallback,
+      memory: sharedTransportMemory(this.document),
+      probe: (kind) => this.probe(kind, topic, stream),
+      upgrade: () => this.runtime.outsideAngular(() => connection.restartNow()),
+      changed: (kind) => this.transportSignal.set(kind),
+    });
+    const connection: Connection = new Connection(
+      (ctx) => this.openAttempt(ctx, topic, stream, pollUrl, selector, cursor, queue),
       this.runtime.connectionOptions(stream.watchdogMs),
     );
     const unmirror = mirrorConnection(connection, this.status);
-    return { topic, stream, connection, cursor, queue, unmirror };
+    const unwatch = connection.subscribe((snapshot) => {
+      if (snapshot.state !== 'open') selector.ended();
+    });
+    return {
+      topic,
+      stream,
+      pollUrl,
+      selector,
+      connection,
+      cursor,
+      queue,
+      unmirror: () => {
+        unmirror();
+        unwatch();
+      },
+    };
+  }
+
+  private openStream(req: StreamRequest, sink: StreamSink): () => void {
+    const seam = this.runtime.transports();
+    return seam ? seam.openStream(req, sink) : openSseStream(this.runtime.fetch(), req, sink);
+  }
+
+  private poll(req: PollRequest): Promise<PollResponse> {
+    const seam = this.runtime.transports();
+    return seam ? seam.poll(req) : pollOnce(this.runtime.fetch(), req);
+  }
+
+  /** Tries `kind` (the preferred transport) on its own: true when the server's first bytes came through in time. */
+  private async probe(kind: RealtimeTransportKind, topic: string, stream: ResolvedStream): Promise<boolean> {
+    if (kind !== 'sse') return false;
+    const headers = await this.runtime.headers();
+    const { firstFrameMs } = this.runtime.config.transportFallback;
+    return new Promise<boolean>((resolve) => {
+      let stop: (() => void) | null = null;
+      let settled = false;
+      const settle = (works: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        stop?.();
+        resolve(works);
+      };
+      const timer = setTimeout(() => settle(false), firstFrameMs);
+      stop = this.openStream(
+        { url: stream.url, topic, cursor: null, headers, ...(stream.parse ? { parse: stream.parse } : {}) },
+        {
+          opened: () => undefined,
+          activity: () => settle(true),
+          event: () => undefined,
+          reset: () => undefined,
+          position: () => undefined,
+          retryHint: () => undefined,
+          closed: () => settle(false),
+        },
+      );
+      if (settled) stop();
+    });
   }
 
   private openAttempt(
     ctx: AttemptContext,
     topic: string,
     stream: ResolvedStream,
+    pollUrl: string | null,
+    selector: TransportSelector,
     cursor: EventCursor,
     queue: BurstQueue<RealtimeEvent>,
   ): () => void {
@@ -172,12 +263,33 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
     this.runtime.headers().then(
       (headers) => {
         if (!active) return;
-        const seam = this.runtime.transports();
-        const open: RealtimeTransports['openStream'] = seam
-          ? (req, sink) => seam.openStream(req, sink)
-          : (req, sink) => openSseStream(this.runtime.fetch(), req, sink);
-        teardown = open(
-          { url: stream.url, topic, cursor: cursor.cursor, headers, ...(stream.parse ? { parse: stream.parse } : {}) },
+        // Each lane starts from the cursor as it stands when the lane starts: nothing is skipped or repeated.
+        const candidates = selector.orderForAttempt(stream.url).flatMap((kind): StreamCandidate[] => {
+          if (kind === 'sse') {
+            return [
+              {
+                kind,
+                open: (sink: StreamSink) =>
+                  this.openStream({ url: stream.url, topic, cursor: cursor.cursor, headers, ...(stream.parse ? { parse: stream.parse } : {}) }, sink),
+              },
+            ];
+          }
+          if (kind === 'long-poll' && pollUrl !== null) {
+            const limit = Math.min(1000, Math.max(100, this.runtime.config.buffers.notifications));
+            return [
+              {
+                kind,
+                open: (sink: StreamSink) =>
+                  openPollStream((req) => this.poll(req), { url: pollUrl, topic, cursor: cursor.cursor, headers, holdMs: FALLBACK_POLL_HOLD_MS, limit }, sink),
+              },
+            ];
+          }
+          return [];
+        });
+        const { headStartMs, firstFrameMs } = this.runtime.config.transportFallback;
+        teardown = raceStreams(
+          candidates,
+          { headStartMs, firstFrameMs, chosen: (kind) => selector.chosen(kind) },
           {
             opened: () => ctx.opened(),
             activity: () => ctx.activity(),
@@ -224,6 +336,7 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
   }
 
   private endSession(): void {
+    this.session?.selector.stop();
     const session = this.session;
     if (!session) return;
     this.session = null;

@@ -1,5 +1,6 @@
 import type { Provider } from '@angular/core';
 import type { ReconnectOptions } from '../core/reconnect-policy';
+import type { RealtimeTransportKind, TransportFallbackOptions } from '../core/transports/transport-kind';
 import type { AuthTokenFn, BufferSizes, RealtimeOptions } from './options';
 import { REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
 
@@ -21,6 +22,7 @@ export type RealtimeFeatureKind =
   | 'fetch'
   | 'webSocket'
   | 'endpoints'
+  | 'transports'
   | 'tabSharing';
 
 /**
@@ -129,4 +131,20 @@ export function withFetch(fetchImpl: typeof fetch): RealtimeFeature {
  */
 export function withWebSocket(ctor: typeof WebSocket): RealtimeFeature {
   return feature('webSocket', {}, [{ provide: REALTIME_WEBSOCKET, useValue: ctor }]);
+}
+
+/**
+ * Restricts or reorders the transports, most preferred first, and tunes the fallback.
+ * Chat speaks `websocket`, `sse` and `long-poll` (default in that order); notifications
+ * speak `sse` and `long-poll` (default in that order). A service keeps its default order
+ * when the list names none of its transports.
+ *
+ * @example
+ * ```ts
+ * provideRealtime(withTransports(['sse', 'long-poll']));                    // never try WebSocket
+ * provideRealtime(withTransports(['websocket', 'sse'], { reprobeMs: 0 }));  // no long polling, no re-probe
+ * ```
+ */
+export function withTransports(order: readonly RealtimeTransportKind[], fallback: Partial<TransportFallbackOptions> = {}): RealtimeFeature {
+  return feature('transports', { transports: order, transportFallback: fallback });
 }

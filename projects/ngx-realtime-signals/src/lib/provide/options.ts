@@ -1,4 +1,5 @@
 import type { ReconnectOptions } from '../core/reconnect-policy';
+import type { RealtimeTransportKind, TransportFallbackOptions } from '../core/transports/transport-kind';
 import type { RealtimeEndpoints } from './endpoints';
 
 /**
@@ -47,6 +48,10 @@ export interface RealtimeOptions {
   heartbeatMs?: number;
   /** URLs of a backend with its own layout (see `withEndpoints`); entries merge one by one. */
   endpoints?: RealtimeEndpoints;
+  /** The transports the services may use, most preferred first (see `withTransports`). Default: each service's own order. */
+  transports?: readonly RealtimeTransportKind[];
+  /** Head start, first-frame deadline, memory and re-probe of the fallback (see `withTransports`). */
+  transportFallback?: Partial<TransportFallbackOptions>;
 }
 
 /**
@@ -65,6 +70,9 @@ export interface ResolvedRealtimeConfig {
   readonly heartbeatMs: number;
   /** The endpoints given to `withEndpoints` (empty: everything under `baseUrl`). */
   readonly endpoints: Readonly<RealtimeEndpoints>;
+  /** The order given to `withTransports`; null: each service's own default order. */
+  readonly transports: readonly RealtimeTransportKind[] | null;
+  readonly transportFallback: Readonly<TransportFallbackOptions>;
 }
 
 /**

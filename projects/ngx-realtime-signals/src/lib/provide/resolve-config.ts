@@ -1,5 +1,7 @@
 import { Injector, runInInjectionContext } from '@angular/core';
 import { DEFAULT_RECONNECT } from '../core/reconnect-policy';
+import { DEFAULT_TRANSPORT_FALLBACK } from '../core/transports/transport-kind';
+import { checkTransports } from './transports-option';
 import {
   DEFAULT_BUFFERS,
   DEFAULT_HEARTBEAT_MS,
@@ -17,6 +19,7 @@ export function mergeOptions(list: readonly RealtimeOptions[]): RealtimeOptions 
       reconnect: { ...acc.reconnect, ...defined(next.reconnect ?? {}) },
       buffers: { ...acc.buffers, ...defined(next.buffers ?? {}) },
       endpoints: { ...acc.endpoints, ...defined(next.endpoints ?? {}) },
+      transportFallback: { ...acc.transportFallback, ...defined(next.transportFallback ?? {}) },
     }),
     {},
   );
@@ -32,6 +35,7 @@ export function resolveConfig(options: RealtimeOptions, injector: Injector): Res
     buffers: { ...DEFAULT_BUFFERS, ...defined(options.buffers ?? {}) },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     endpoints: checkEndpoints(options.endpoints ?? {}, 'provideRealtime'),
+    ...checkTransports(options.transports, { ...DEFAULT_TRANSPORT_FALLBACK, ...defined(options.transportFallback ?? {}) }),
   };
 }
 

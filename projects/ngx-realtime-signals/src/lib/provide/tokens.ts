@@ -1,5 +1,6 @@
 import { InjectionToken } from '@angular/core';
 import { DEFAULT_RECONNECT } from '../core/reconnect-policy';
+import { DEFAULT_TRANSPORT_FALLBACK } from '../core/transports/transport-kind';
 import { DEFAULT_BUFFERS, DEFAULT_HEARTBEAT_MS, type ResolvedRealtimeConfig } from './options';
 
 /**
@@ -20,6 +21,8 @@ export const REALTIME_CONFIG = new InjectionToken<ResolvedRealtimeConfig>('REALT
     buffers: DEFAULT_BUFFERS,
     heartbeatMs: DEFAULT_HEARTBEAT_MS,
     endpoints: {},
+    transports: null,
+    transportFallback: DEFAULT_TRANSPORT_FALLBACK,
   }),
 });
 

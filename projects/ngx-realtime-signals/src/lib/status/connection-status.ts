@@ -1,4 +1,5 @@
 import type { Signal } from '@angular/core';
+import type { RealtimeTransportKind } from '../core/transports/transport-kind';
 import type { ConnectionState, RealtimeError, RealtimeGap } from '../core/types';
 
 /**
@@ -35,6 +36,8 @@ export interface ConnectionStatus {
   readonly cursor: Signal<string | null>;
   /** Set when the server reported that events were lost (cursor older than its history). */
   readonly gap: Signal<RealtimeGap | null>;
+  /** The transport in use while connected (ChatService, NotificationService); null otherwise. Optional for other sources. */
+  readonly transport?: Signal<RealtimeTransportKind | null>;
   /** Skips the backoff wait; a no-op unless `reconnecting` or `failed`. */
   retryNow(): void;
 }

@@ -1,11 +1,14 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
-import type { ConnectionStatus } from 'ngx-realtime-signals';
+import type { ConnectionStatus, RealtimeTransportKind } from 'ngx-realtime-signals';
+
+const TRANSPORT_NAMES: Record<RealtimeTransportKind, string> = { websocket: 'WebSocket', sse: 'SSE', 'long-poll': 'long polling' };
 import { browserOnline } from '../shared/browser-online';
 import { countdownSeconds } from '../shared/countdown';
 
 /**
  * Shows one connection's state, the retry attempt, a countdown to the next retry
- * (or that it waits for the browser to come back online) and a "Retry now" button
+ * (or that it waits for the browser to come back online), the transport in use while
+ * open (e.g. "via SSE" after a fallback from WebSocket), and a "Retry now" button
  * while a retry is pending or the connection failed.
  * The state word is announced politely to screen readers when it changes.
  *
@@ -22,6 +25,9 @@ import { countdownSeconds } from '../shared/countdown';
       <span class="rt-label">{{ label() }}</span>
     }
     <span class="rt-state" role="status" aria-live="polite">{{ state() }}</span>
+    @if (transportText()) {
+      <span class="rt-transport" [attr.data-transport]="transport()">{{ transportText() }}</span>
+    }
     @if (attempt() > 0 && (state() === 'reconnecting' || state() === 'failed')) {
       <span class="rt-attempt">attempt {{ attempt() }}</span>
     }
@@ -51,7 +57,7 @@ import { countdownSeconds } from '../shared/countdown';
     :host([data-state='connecting']) .rt-dot, :host([data-state='reconnecting']) .rt-dot { background: var(--rt-color-warn, #b26b00); }
     :host([data-state='failed']) .rt-dot { background: var(--rt-color-error, #c62828); }
     .rt-label { font-weight: 600; }
-    .rt-attempt, .rt-countdown, .rt-error, .rt-offline { color: var(--rt-color-muted, #666); }
+    .rt-attempt, .rt-countdown, .rt-error, .rt-offline, .rt-transport { color: var(--rt-color-muted, #666); }
     .rt-error { font-style: italic; }
     .rt-retry {
       font: inherit; cursor: pointer; padding: 0.1rem 0.5rem; border-radius: var(--rt-radius, 0.5rem);
@@ -68,6 +74,11 @@ export class RtConnectionStatus {
 
   protected readonly state = computed(() => this.status().state());
   protected readonly attempt = computed(() => this.status().attempt());
+  protected readonly transport = computed(() => (this.state() === 'open' ? (this.status().transport?.() ?? null) : null));
+  protected readonly transportText = computed(() => {
+    const transport = this.transport();
+    return transport === null ? '' : `via ${TRANSPORT_NAMES[transport]}`;
+  });
   protected readonly secondsLeft = countdownSeconds(() => this.status().nextRetryAt());
   private readonly online = browserOnline();
   protected readonly waitingForNetwork = computed(() => !this.online() && (this.state() === 'reconnecting' || this.state() === 'connecting'));

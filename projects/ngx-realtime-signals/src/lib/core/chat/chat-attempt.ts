@@ -1,6 +1,9 @@
 import type { AttemptContext, ConnectionAttempt } from '../connection';
 import { authTokenError, realtimeError } from '../errors';
+import type { HttpChatRequest } from '../transports/http-chat-transport';
 import type { SocketHandle, SocketRequest, SocketSink } from '../transports/realtime-transports';
+import type { RealtimeTransportKind, TransportFallbackOptions } from '../transports/transport-kind';
+import { raceTransports, type RaceCandidate } from '../transports/transport-race';
 import type { ChatClient } from './chat-client';
 
 export interface ChatAttemptDeps {
@@ -9,13 +12,22 @@ export interface ChatAttemptDeps {
   /** The ws(s):// URL for this attempt (throws when it cannot be built). */
   socketUrl(token: string | null): string;
   openSocket(req: SocketRequest, sink: SocketSink): SocketHandle;
+  /** Chat over HTTP; absent: WebSocket only. */
+  openHttpChat?(req: HttpChatRequest, sink: SocketSink): SocketHandle;
+  /** The transports to try in this attempt at `endpoint` (the chat URL without its query), in order; absent: WebSocket only. */
+  order?(endpoint: string): readonly RealtimeTransportKind[];
+  fallback?: Pick<TransportFallbackOptions, 'headStartMs' | 'firstFrameMs'>;
+  /** The transport this attempt committed to. */
+  chosen?(kind: RealtimeTransportKind): void;
 }
 
 /**
  * One chat connection attempt for the reconnect runner: fetch the token
- * (possibly async), build the URL, and hand the socket to the chat client.
- * A teardown that comes while the token is still on its way wins: no socket
- * is opened afterwards.
+ * (possibly async), build the URLs, and hand the chat client one "socket": a
+ * race of the transports in order (WebSocket, then chat over SSE, then over long
+ * polling, each after a short head start), won by the first whose server sends
+ * its welcome. A teardown that comes while the token is still on its way wins:
+ * nothing is opened afterwards.
  *
  * @example
  * ```ts
@@ -28,14 +40,32 @@ export function chatAttempt(client: ChatClient, deps: ChatAttemptDeps): Connecti
     let detach: (() => void) | null = null;
     const open = (token: unknown) => {
       if (cancelled) return;
+      const bearer = typeof token === 'string' && token !== '' ? token : null;
       let url: string;
       try {
-        url = deps.socketUrl(typeof token === 'string' && token !== '' ? token : null);
+        url = deps.socketUrl(bearer);
       } catch (e) {
         ctx.closed(realtimeError('invalid_url', e instanceof Error ? e.message : String(e), false));
         return;
       }
-      detach = client.attach((sink) => deps.openSocket({ url }, sink), ctx);
+      // Over HTTP the token goes in a header, never in the URL.
+      const plain = new URL(url);
+      plain.searchParams.delete('access_token');
+      plain.protocol = plain.protocol === 'wss:' ? 'https:' : 'http:';
+      const httpUrl = plain.toString();
+      const order = deps.order?.(`${plain.origin}${plain.pathname}`) ?? ['websocket'];
+      const headers: Record<string, string> = bearer === null ? {} : { Authorization: `Bearer ${bearer}` };
+      const candidates: RaceCandidate[] = order.flatMap((kind): RaceCandidate[] => {
+        if (kind === 'websocket') return [{ kind, open: (sink) => deps.openSocket({ url }, sink) }];
+        const openHttp = deps.openHttpChat;
+        if (!openHttp) return [];
+        return [{ kind, open: (sink) => openHttp({ transport: kind, url: httpUrl, headers }, sink) }];
+      });
+      const fallback = deps.fallback ?? { headStartMs: 1500, firstFrameMs: 5000 };
+      detach = client.attach(
+        (sink) => raceTransports(candidates, { ...fallback, chosen: (kind) => deps.chosen?.(kind) }, sink),
+        ctx,
+      );
     };
     if (deps.token === null) {
       open(null);
