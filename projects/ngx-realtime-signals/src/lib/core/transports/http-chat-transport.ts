@@ -1,7 +1,7 @@
+import { createParser } from 'eventsource-parser';
 import { httpError, networkError, parseErrorBody, realtimeError, socketClosedError } from '../errors';
 import type { RealtimeError } from '../types';
 import type { SocketHandle, SocketSink } from './realtime-transports';
-import { sseLineParser } from './sse-transport';
 
 /**
  * Chat without WebSocket (docs/PROTOCOL.md, "Chat over HTTP"): `url` is the chat
@@ -24,6 +24,7 @@ export interface HttpChatRequest {
 export const CHAT_POLL_TIMEOUT_MS = 25_000;
 /** A chat poll with no answer this long after its hold time is given up (a proxy that swallowed it). */
 const CHAT_POLL_ABORT_MARGIN_MS = 10_000;
+const MAX_PENDING_CHARS = 8 * 1024 * 1024;
 
 type Frame = { type: string; [k: string]: unknown };
 
@@ -92,16 +93,19 @@ export function openHttpChat(fetchImpl: typeof fetch, req: HttpChatRequest, sink
       return finish(realtimeError('bad_content_type', `Expected text/event-stream, got "${mime}"`, true));
     }
     sink.opened();
-    const parser = sseLineParser(
-      (message) => {
+    const parser = createParser({
+      onEvent: (message) => {
         try {
           receive(JSON.parse(message.data));
         } catch {
           // a frame that is not JSON is not ours to act on
         }
       },
-      () => undefined,
-    );
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') finish(realtimeError('protocol', error.message, true));
+      },
+      maxBufferSize: MAX_PENDING_CHARS,
+    });
     const decoder = new TextDecoder('utf-8');
     const reader = response.body.getReader();
     try {
@@ -109,9 +113,7 @@ export function openHttpChat(fetchImpl: typeof fetch, req: HttpChatRequest, sink
         const { done: ended, value } = await reader.read();
         if (done) return;
         if (ended) break;
-        if (!parser.feed(decoder.decode(value, { stream: true }))) {
-          return finish(realtimeError('protocol', 'The chat stream buffered too much without a complete frame.', true));
-        }
+        parser.feed(decoder.decode(value, { stream: true }));
       }
     } finally {
       reader.releaseLock();

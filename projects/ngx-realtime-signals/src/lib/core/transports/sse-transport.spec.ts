@@ -3,7 +3,7 @@
  */
 // Node's fetch Response/ReadableStream/TextDecoder are the real web-platform classes;
 // the input under test is a scripted byte stream, split at awkward places.
-import { openSseStream, sseLineParser } from './sse-transport';
+import { openSseStream } from './sse-transport';
 import type { RealtimeError, RealtimeEvent } from '../types';
 import type { StreamRequest } from './realtime-transports';
 import type { SseParse } from './sse-parse';
@@ -315,22 +315,5 @@ describe('openSseStream events and errors', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(signal?.aborted).toBe(true);
     expect(calls).toEqual(['opened']);
-  });
-});
-
-describe('sseLineParser', () => {
-  it('answers false once more than 8 MiB wait for a line end', () => {
-    const parser = sseLineParser(() => undefined, () => undefined);
-    expect(parser.feed(`data: ${'x'.repeat(1000)}`)).toBe(true);
-    expect(parser.feed('x'.repeat(8 * 1024 * 1024))).toBe(false);
-  });
-
-  it('reads a line that arrives in many chunks once it ends', () => {
-    const seen: string[] = [];
-    const parser = sseLineParser((m) => seen.push(m.data), () => undefined);
-    for (const part of ['da', 'ta: he', 'llo', '\r']) parser.feed(part);
-    expect(seen).toEqual([]);
-    parser.feed('\n\r\n');
-    expect(seen).toEqual(['hello']);
   });
 });

@@ -1,3 +1,4 @@
+import { createParser } from 'eventsource-parser';
 import { parseErrorBody, httpError, networkError, realtimeError } from '../errors';
 import type { StreamRequest, StreamSink } from './realtime-transports';
 import { readSseMessage } from './sse-parse';
@@ -9,7 +10,7 @@ const MAX_PENDING_CHARS = 8 * 1024 * 1024;
  * Opens one Server-Sent Events attempt over `fetch` and reports to `sink`.
  *
  * Why fetch and not `EventSource`: headers (auth), our own reconnect policy and
- * status-code handling. Parsing follows the HTML spec ({@link sseLineParser});
+ * status-code handling. Parsing follows the HTML spec through `eventsource-parser`;
  * bytes are decoded as UTF-8 whatever the charset says (the decoder strips one
  * leading BOM), and an event not terminated by a blank line before the stream
  * ends is never dispatched.
@@ -79,20 +80,24 @@ async function run(
 
   sink.opened();
   const toEvent = sseMessageReader(req, sink, (message) => finish(realtimeError('parse_failed', message, false)));
-  const parser = sseLineParser(
-    (message) => {
+  const parser = createParser({
+    onEvent: (message) => {
       // a parse failure finishes the stream mid-chunk: the rest of the chunk is not delivered
       if (!isFinished()) toEvent(message);
     },
-    (ms) => sink.retryHint(ms),
-  );
+    onRetry: (ms) => sink.retryHint(ms),
+    onError: (err) => {
+      if (err.type === 'max-buffer-size-exceeded') finish(realtimeError('protocol', err.message, true));
+    },
+    maxBufferSize: MAX_PENDING_CHARS,
+  });
   const decoder = new TextDecoder('utf-8');
   const reader = response.body.getReader();
   let endsWithCr = false;
   const feed = (text: string) => {
     if (!text) return;
     endsWithCr = text.endsWith('\r');
-    if (!parser.feed(text)) finish(realtimeError('protocol', `Buffered data exceeded ${MAX_PENDING_CHARS} characters`, true));
+    parser.feed(text);
   };
   try {
     for (;;) {
@@ -155,70 +160,5 @@ export function sseMessageReader(
       case 'invalid':
         return fail(frame.message);
     }
-  };
-}
-
-/**
- * The event stream format of the HTML spec, line by line: CR, LF and CRLF line endings (also
- * split across chunks; a CR at the very end waits for a possible LF), `data` lines joined with LF,
- * `event`, `id` (ignored when it contains NUL), `retry` (ASCII digits only), comments and unknown
- * fields ignored, and a message dispatched on a blank line only when it had a `data` field. `feed`
- * answers false once more than MAX_PENDING_CHARS wait for a line or a blank line to end them.
- * Our own rather than a library's: it is the largest part of what `NotificationService` costs an app.
- *
- * @example
- * ```ts
- * const parser = sseLineParser((m) => console.log(m.id, m.event, m.data), (ms) => console.log('retry', ms));
- * parser.feed('id: 1\ndata: hi\n\n');
- * ```
- */
-export function sseLineParser(
-  onMessage: (message: { id?: string; event?: string; data: string }) => void,
-  onRetry: (ms: number) => void,
-): { feed(text: string): boolean } {
-  let rest = '';
-  let data: string | null = null;
-  let id: string | undefined;
-  let event: string | undefined;
-  const line = (text: string) => {
-    if (text === '') {
-      if (data !== null) onMessage({ id, event, data });
-      data = null;
-      id = event = undefined;
-      return;
-    }
-    const colon = text.indexOf(':');
-    if (colon === 0) return;
-    const field = colon < 0 ? text : text.slice(0, colon);
-    const value = colon < 0 ? '' : text.slice(text.charCodeAt(colon + 1) === 32 ? colon + 2 : colon + 1);
-    if (field === 'data') data = data === null ? value : `${data}\n${value}`;
-    else if (field === 'event') event = value || undefined;
-    else if (field === 'id') id = value.includes('\0') ? id : value;
-    else if (field === 'retry' && /^\d+$/.test(value)) onRetry(parseInt(value, 10));
-  };
-  return {
-    feed(text) {
-      // a long line arriving in many chunks is only appended to, not searched again and again
-      if (!rest.endsWith('\r') && !/[\r\n]/.test(text)) {
-        rest += text;
-        return rest.length + (data?.length ?? 0) <= MAX_PENDING_CHARS;
-      }
-      const chunk = rest + text;
-      let start = 0;
-      let cr = chunk.indexOf('\r');
-      let lf = chunk.indexOf('\n');
-      for (;;) {
-        // each search resumes past the last line end (and -1 stays -1), so a chunk is scanned once
-        if (cr !== -1 && cr < start) cr = chunk.indexOf('\r', start);
-        if (lf !== -1 && lf < start) lf = chunk.indexOf('\n', start);
-        const end = cr < 0 ? lf : lf < 0 ? cr : Math.min(cr, lf);
-        // no line end yet, or a CR that may be the first half of a CRLF
-        if (end < 0 || (end === cr && end === chunk.length - 1)) break;
-        line(chunk.slice(start, end));
-        start = end + (end === cr && chunk.charCodeAt(end + 1) === 10 ? 2 : 1);
-      }
-      rest = chunk.slice(start);
-      return rest.length + (data?.length ?? 0) <= MAX_PENDING_CHARS;
-    },
   };
 }
