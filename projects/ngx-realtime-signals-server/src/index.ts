@@ -25,7 +25,7 @@ export { PUBLISH_SCOPE } from './auth/identity.js';
 export { TOPIC_PATTERN, isValidTopic } from './topic.js';
 export { EVENT_TYPE_PATTERN, RESERVED_EVENT_TYPES } from './event-type.js';
 export { CHAT_ERRORS, CLOSE_CODES, type ChatErrorCode } from './transports/chat/chat-errors.js';
-export { MAX_HISTORY_PAGES, TYPING_INTERVAL_MS } from './transports/chat/chat-room.js';
+export { MAX_HISTORY_PAGES, TYPING_INTERVAL_MS } from './transports/chat/room-channel.js';
 export {
   CONFORMANCE_CHECKS,
   runConformance,

@@ -2,7 +2,7 @@ import { LogUnavailableError, type EventLog } from '../../log/event-log.js';
 import { chatTopic } from '../../topic.js';
 import { ChatFrameError, CLOSE_CODES } from './chat-errors.js';
 import type { ChatMetrics, ChatDropReason } from './chat-metrics.js';
-import type { RoomMember } from './chat-room.js';
+import type { RoomMember } from './room-channel.js';
 import type { ChatRooms } from './chat-rooms.js';
 import { parseClientFrame } from './frame-parser.js';
 import type { ChatLink } from './chat-link.js';

@@ -1,16 +1,16 @@
-import { ChatRoom, type RoomOptions } from './chat-room.js';
+import { RoomChannel, type RoomOptions } from './room-channel.js';
 
 /** The live rooms of one chat server; a room exists while it has members (joined or joining). */
 export class ChatRooms {
-  private readonly rooms = new Map<string, ChatRoom>();
+  private readonly rooms = new Map<string, RoomChannel>();
 
   constructor(private readonly options: Omit<RoomOptions, 'onEmpty'>) {}
 
   /** The room, created (and subscribed to its topic) on first use. */
-  open(name: string): ChatRoom {
+  open(name: string): RoomChannel {
     let room = this.rooms.get(name);
     if (!room) {
-      room = new ChatRoom(name, {
+      room = new RoomChannel(name, {
         ...this.options,
         onEmpty: (empty) => {
           if (this.rooms.get(name) === empty) this.rooms.delete(name);
@@ -21,7 +21,7 @@ export class ChatRooms {
     return room;
   }
 
-  get(name: string): ChatRoom | undefined {
+  get(name: string): RoomChannel | undefined {
     return this.rooms.get(name);
   }
 

@@ -23,7 +23,7 @@ export interface RoomOptions {
   /** Presence shared with the other processes (the log's); without it the room's presence is this process's. */
   presence?: SharedPresence;
   onDelivered(count: number): void;
-  onEmpty(room: ChatRoom): void;
+  onEmpty(room: RoomChannel): void;
 }
 
 /** Live events that reach a member while its join is still reading history. */
@@ -58,7 +58,7 @@ export const TYPING_INTERVAL_MS = 1000;
  * that fans `chat:<room>` out to them. Each broadcast is encoded once and the
  * same Buffer goes to every member.
  */
-export class ChatRoom {
+export class RoomChannel {
   readonly topic: string;
   private readonly pending = new Map<RoomMember, PendingJoin>();
   private readonly active = new Set<RoomMember>();

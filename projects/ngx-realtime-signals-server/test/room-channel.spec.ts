@@ -1,5 +1,5 @@
 import { MemoryEventLog } from '../src/log/memory-log';
-import { ChatRoom, TYPING_INTERVAL_MS, type RoomMember } from '../src/transports/chat/chat-room';
+import { RoomChannel, TYPING_INTERVAL_MS, type RoomMember } from '../src/transports/chat/room-channel';
 
 /** A member that records the frames a room hands it (the socket side is covered by the socket tests). */
 class RecordingMember implements RoomMember {
@@ -16,15 +16,15 @@ class RecordingMember implements RoomMember {
   }
 }
 
-describe('ChatRoom', () => {
+describe('RoomChannel', () => {
   let log: MemoryEventLog;
-  let room: ChatRoom;
+  let room: RoomChannel;
   const onEmpty = jest.fn();
 
   beforeEach(() => {
     log = new MemoryEventLog({ historyLimit: 100 });
     onEmpty.mockReset();
-    room = new ChatRoom('lobby', {
+    room = new RoomChannel('lobby', {
       log,
       presenceWindowMs: 10,
       memberListLimit: 2,
