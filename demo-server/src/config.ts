@@ -1,55 +1,19 @@
 import path from 'node:path';
-import type { RealtimeOptions } from 'ngx-realtime-signals-server';
+import type { RealtimeOptions, RealtimeSettings } from 'ngx-realtime-signals-server';
 
 /**
  * Every limit of demo-server is an environment setting with a default, read and
  * validated once at start-up, so a typo fails loudly instead of running with a
- * surprising value. `loadConfig({})` gives all defaults.
+ * surprising value. `loadConfig({})` gives all defaults. The settings the server
+ * package takes keep their meaning and documentation there; the rest are the app's own.
  */
-export interface Config {
+export interface Config extends Omit<RealtimeSettings, 'basePath' | 'authRealm' | 'publishEndpoint'> {
   readonly port: number;
   readonly host: string;
   readonly logLevel: LogLevel;
-  readonly bodyLimitBytes: number;
-  readonly historyLimit: number;
-  readonly sseHeartbeatMs: number;
-  readonly sseRetryMs: number;
-  readonly pollDefaultTimeoutMs: number;
-  readonly pollMaxTimeoutMs: number;
-  readonly pollDefaultLimit: number;
-  readonly pollMaxLimit: number;
-  readonly wsMaxPayloadBytes: number;
-  readonly wsHeartbeatMs: number;
-  /** WebSocket frames a connection may send per `wsRateWindowMs`; past it the socket closes with 1008. */
-  readonly wsRateLimit: number;
-  readonly wsRateWindowMs: number;
-  readonly chatJoinHistory: number;
-  readonly chatMemberListLimit: number;
-  readonly presenceWindowMs: number;
-  readonly chatMaxRoomsPerConnection: number;
-  /** Rooms whose recent send clientIds are remembered for idempotency; past it the room with the oldest send is forgotten. */
-  readonly chatDedupMaxRooms: number;
-  readonly chatPollSessionTimeoutMs: number;
-  /** Unsent bytes a single SSE or WebSocket consumer may queue before it is disconnected. */
-  readonly maxBufferedBytes: number;
-  readonly maxConnectionsPerIp: number;
-  /** HTTP requests per IP per `httpRateWindowMs`; 0 turns the limiter off. */
-  readonly httpRateLimit: number;
-  readonly httpRateWindowMs: number;
-  /** null = the default policy (no Origin, same origin, localhost); otherwise the exact list (`*` = any). */
-  readonly allowedOrigins: readonly string[] | null;
-  readonly shutdownGraceMs: number;
   /** Absolute path of the built demo app; served at `/` when the folder exists. */
   readonly staticDir: string;
   readonly demoScenario: boolean;
-  /** HS256 key for bearer tokens; null = auth off (every route open, as in the demo). */
-  readonly authSecret: string | null;
-  /** Required `iss` claim when set. */
-  readonly authIssuer: string | null;
-  /** Required `aud` claim when set. */
-  readonly authAudience: string | null;
-  /** Clock skew allowed on the `exp` and `nbf` checks, in seconds. */
-  readonly authClockToleranceS: number;
   /** `redis://` or `rediss://` URL: keep the log in Redis Streams and fan out across instances; null = in memory. */
   readonly redisUrl: string | null;
   /** Prefix of every Redis key; deployments sharing one Redis need different prefixes. */
