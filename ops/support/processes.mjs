@@ -143,12 +143,17 @@ export function redisServer({ port }) {
   async function stop(signal = 'SIGKILL') {
     const running = child;
     child = null;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const done = tracked.exited;
-    running.kill(signal);
-    await done;
+    await killTracked(running, tracked, signal);
   }
   return { url, port, start, stop };
+}
+
+/** Signals a tracked child that is still running and resolves once it has exited. */
+async function killTracked(running, tracked, signal) {
+  if (!running || running.exitCode !== null || running.signalCode !== null) return;
+  const done = tracked.exited;
+  running.kill(signal);
+  await done;
 }
 
 /**
@@ -199,10 +204,7 @@ export function demoInstance({ name, port, env = {} }) {
   async function kill(signal = 'SIGKILL') {
     const running = child;
     child = null;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const done = tracked.exited;
-    running.kill(signal);
-    await done;
+    await killTracked(running, tracked, signal);
   }
   return {
     name,
