@@ -6,6 +6,7 @@ import { Connection } from '../core/connection';
 import { openHttpChat } from '../core/transports/http-chat-transport';
 import type { SocketHandle, SocketRequest, SocketSink } from '../core/transports/realtime-transports';
 import { DEFAULT_CHAT_TRANSPORTS, type RealtimeTransportKind } from '../core/transports/transport-kind';
+import { probeSocket } from '../core/transports/transport-lanes';
 import { sharedTransportMemory } from '../core/transports/transport-memory';
 import { TransportSelector } from '../core/transports/transport-selector';
 import { openWebSocket } from '../core/transports/websocket-transport';
@@ -150,11 +151,13 @@ export class ChatService implements ConnectionStatus {
     const { config } = this.runtime;
     const socketUrl = (token: string | null) =>
       chatEndpointUrl(resolveChatUrl(config), this.runtime.documentBaseUri(), { name: this.name, token });
-    // A testing seam speaks WebSocket only: the services keep to their first transport there.
-    const order = this.runtime.transports() === null ? serviceOrder(config.transports, DEFAULT_CHAT_TRANSPORTS) : (['websocket'] as const);
+    // A seam races itself, if at all (tab sharing's leader does, and says what it chose): one lane, nothing remembered or probed here.
+    const seam = this.runtime.transports() !== null;
+    const order = seam ? (['websocket'] as const) : serviceOrder(config.transports, DEFAULT_CHAT_TRANSPORTS);
     const selector = new TransportSelector({
       order,
-      fallback: config.transportFallback,
+      fallback: seam ? { ...config.transportFallback, rememberMs: 0, reprobeMs: 0 } : config.transportFallback,
+      // the leader tab's network remembers under the same key: with rememberMs 0 this selector never writes it
       memory: sharedTransportMemory(this.document),
       probe: (kind) => this.probe(kind, socketUrl),
       upgrade: () => this.runtime.outsideAngular(() => connection.restartNow()),
@@ -197,23 +200,7 @@ export class ChatService implements ConnectionStatus {
     if (kind !== 'websocket') return false;
     const { config } = this.runtime;
     const token = config.authToken ? await this.runtime.token() : null;
-    return new Promise<boolean>((resolve) => {
-      let handle: SocketHandle | null = null;
-      let settled = false;
-      const settle = (works: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        handle?.close();
-        resolve(works);
-      };
-      const timer = setTimeout(() => settle(false), config.transportFallback.firstFrameMs);
-      handle = this.openSocket(
-        { url: socketUrl(token) },
-        { opened: () => undefined, message: () => settle(true), closed: () => settle(false) },
-      );
-      if (settled) handle.close();
-    });
+    return probeSocket((sink) => this.openSocket({ url: socketUrl(token) }, sink), config.transportFallback.firstFrameMs);
   }
 
   private leave(room: string): void {

@@ -9,8 +9,8 @@ import { openSseStream } from '../core/transports/sse-transport';
 import type { RealtimeEvent } from '../core/types';
 import { pollOnce } from '../core/transports/poll-transport';
 import type { PollRequest, PollResponse, StreamRequest, StreamSink } from '../core/transports/realtime-transports';
-import { openPollStream } from '../core/transports/poll-stream';
-import { raceStreams, type StreamCandidate } from '../core/transports/stream-race';
+import { probeStream, streamLanes } from '../core/transports/transport-lanes';
+import { raceStreams } from '../core/transports/transport-race';
 import { DEFAULT_NOTIFICATION_TRANSPORTS, type RealtimeTransportKind } from '../core/transports/transport-kind';
 import { sharedTransportMemory } from '../core/transports/transport-memory';
 import { TransportSelector } from '../core/transports/transport-selector';
@@ -171,14 +171,13 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
     const { config } = this.runtime;
     const cursor = new EventCursor(null, Math.max(1000, config.buffers.notifications * 2));
     const queue = this.runtime.burstQueue<RealtimeEvent>((batch) => this.apply(batch, cursor));
-    const order =
-      // a testing seam keeps each service on its first transport
-      pollUrl !== null && this.runtime.transports() === null
-        ? serviceOrder(config.transports, DEFAULT_NOTIFICATION_TRANSPORTS)
-        : (['sse'] as const);
+    // A seam races itself, if at all (tab sharing's leader does, and says what it chose): one lane, nothing remembered or probed here.
+    const seam = this.runtime.transports() !== null;
+    const order = pollUrl !== null && !seam ? serviceOrder(config.transports, DEFAULT_NOTIFICATION_TRANSPORTS) : (['sse'] as const);
     const selector: TransportSelector = new TransportSelector({
       order,
-      fallback: config.transportFallback,
+      fallback: seam ? { ...config.transportFallback, rememberMs: 0, reprobeMs: 0 } : config.transportFallback,
+      // the leader tab's network remembers under the same key: with rememberMs 0 this selector never writes it
       memory: sharedTransportMemory(this.document),
       probe: (kind) => this.probe(kind, topic, stream),
       upgrade: () => this.runtime.outsideAngular(() => connection.restartNow()),
@@ -221,32 +220,8 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
   private async probe(kind: RealtimeTransportKind, topic: string, stream: ResolvedStream): Promise<boolean> {
     if (kind !== 'sse') return false;
     const headers = await this.runtime.headers();
-    const { firstFrameMs } = this.runtime.config.transportFallback;
-    return new Promise<boolean>((resolve) => {
-      let stop: (() => void) | null = null;
-      let settled = false;
-      const settle = (works: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        stop?.();
-        resolve(works);
-      };
-      const timer = setTimeout(() => settle(false), firstFrameMs);
-      stop = this.openStream(
-        { url: stream.url, topic, cursor: null, headers, ...(stream.parse ? { parse: stream.parse } : {}) },
-        {
-          opened: () => undefined,
-          activity: () => settle(true),
-          event: () => undefined,
-          reset: () => undefined,
-          position: () => undefined,
-          retryHint: () => undefined,
-          closed: () => settle(false),
-        },
-      );
-      if (settled) stop();
-    });
+    const req = { url: stream.url, topic, cursor: null, headers, ...(stream.parse ? { parse: stream.parse } : {}) };
+    return probeStream((sink) => this.openStream(req, sink), this.runtime.config.transportFallback.firstFrameMs);
   }
 
   private openAttempt(
@@ -264,28 +239,12 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
       (headers) => {
         if (!active) return;
         // Each lane starts from the cursor as it stands when the lane starts: nothing is skipped or repeated.
-        const candidates = selector.orderForAttempt(stream.url).flatMap((kind): StreamCandidate[] => {
-          if (kind === 'sse') {
-            return [
-              {
-                kind,
-                open: (sink: StreamSink) =>
-                  this.openStream({ url: stream.url, topic, cursor: cursor.cursor, headers, ...(stream.parse ? { parse: stream.parse } : {}) }, sink),
-              },
-            ];
-          }
-          if (kind === 'long-poll' && pollUrl !== null) {
-            const limit = Math.min(1000, Math.max(100, this.runtime.config.buffers.notifications));
-            return [
-              {
-                kind,
-                open: (sink: StreamSink) =>
-                  openPollStream((req) => this.poll(req), { url: pollUrl, topic, cursor: cursor.cursor, headers, holdMs: FALLBACK_POLL_HOLD_MS, limit }, sink),
-              },
-            ];
-          }
-          return [];
-        });
+        const candidates = streamLanes(
+          selector.orderForAttempt(stream.url),
+          () => ({ url: stream.url, topic, cursor: cursor.cursor, headers, ...(stream.parse ? { parse: stream.parse } : {}) }),
+          { url: pollUrl, holdMs: FALLBACK_POLL_HOLD_MS, limit: Math.min(1000, Math.max(100, this.runtime.config.buffers.notifications)) },
+          { openStream: (req, sink) => this.openStream(req, sink), poll: (req) => this.poll(req) },
+        );
         const { headStartMs, firstFrameMs } = this.runtime.config.transportFallback;
         teardown = raceStreams(
           candidates,

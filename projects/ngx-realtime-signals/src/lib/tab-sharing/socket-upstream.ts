@@ -1,6 +1,7 @@
 import { isRealtimeError, networkError } from '../core/errors';
 import type { RealtimeEvent } from '../core/types';
 import type { PollResponse, RealtimeTransports, SocketHandle } from '../core/transports/realtime-transports';
+import type { RealtimeTransportKind } from '../core/transports/transport-kind';
 import type { Frame, OrphanSend, TabMessage } from './tab-messages';
 
 /** Messages the leader keeps per room to answer a late joiner without asking the server. */
@@ -41,6 +42,8 @@ interface Room {
 export class SocketUpstream {
   readonly subs = new Map<string, Sub>();
   open = false;
+  /** The transport the network chose for this chat connection (null: not told, as with a plain seam). */
+  kind: RealtimeTransportKind | null = null;
   private welcome: Frame | null = null;
   private handle: SocketHandle | null = null;
   private readonly rooms = new Map<string, Room>();
@@ -68,7 +71,10 @@ export class SocketUpstream {
         opened: () => {
           if (this.ended) return;
           this.open = true;
-          this.post({ t: 'w-open', epoch, uid });
+          this.post({ t: 'w-open', epoch, uid, kind: this.kind });
+        },
+        transport: (kind) => {
+          if (!this.ended) this.kind = kind;
         },
         message: (frame) => {
           if (!this.ended) this.fromServer(frame);
@@ -86,7 +92,7 @@ export class SocketUpstream {
 
   attach(tab: string, sub: string): void {
     this.subs.set(`${tab}/${sub}`, { tab, sub, rooms: new Set() });
-    this.post({ t: 'w-attached', epoch: this.epoch, to: tab, sub, uid: this.uid, open: this.open });
+    this.post({ t: 'w-attached', epoch: this.epoch, to: tab, sub, uid: this.uid, open: this.open, kind: this.kind });
     if (this.welcome) this.to(`${tab}/${sub}`, this.welcome);
   }
 

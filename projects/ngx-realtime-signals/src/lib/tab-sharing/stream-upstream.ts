@@ -1,4 +1,5 @@
 import type { RealtimeTransports } from '../core/transports/realtime-transports';
+import type { RealtimeTransportKind } from '../core/transports/transport-kind';
 import type { TabMessage } from './tab-messages';
 
 type Send = (message: TabMessage) => void;
@@ -18,6 +19,8 @@ export class StreamUpstream {
   readonly subs = new Map<string, { tab: string; sub: string }>();
   position: string | null;
   open = false;
+  /** The transport the network chose for this stream (null: not told, as with a plain seam). */
+  kind: RealtimeTransportKind | null = null;
   private teardown: (() => void) | null = null;
   private lastActivity = 0;
   private ended = false;
@@ -40,7 +43,10 @@ export class StreamUpstream {
       opened: () => {
         if (!live()) return;
         this.open = true;
-        this.send({ t: 's-open', epoch, uid });
+        this.send({ t: 's-open', epoch, uid, kind: this.kind });
+      },
+      transport: (kind) => {
+        if (live()) this.kind = kind;
       },
       event: (event) => {
         if (!live()) return;
@@ -81,7 +87,7 @@ export class StreamUpstream {
 
   attach(tab: string, sub: string): void {
     this.subs.set(`${tab}/${sub}`, { tab, sub });
-    this.send({ t: 's-attached', epoch: this.epoch, to: tab, sub, uid: this.uid, open: this.open, position: this.position });
+    this.send({ t: 's-attached', epoch: this.epoch, to: tab, sub, uid: this.uid, open: this.open, kind: this.kind, position: this.position });
   }
 
   detach(tab: string, sub: string): boolean {

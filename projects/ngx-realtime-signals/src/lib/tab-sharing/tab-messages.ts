@@ -1,5 +1,6 @@
 import type { RealtimeError, RealtimeEvent } from '../core/types';
 import type { PollResponse } from '../core/transports/realtime-transports';
+import type { RealtimeTransportKind } from '../core/transports/transport-kind';
 
 /** A chat frame as it crosses the socket (JSON object with a `type`). */
 export type Frame = { type: string; [key: string]: unknown };
@@ -36,8 +37,9 @@ export type TabMessage =
   | { t: 'w-send'; to: string; from: string; sub: string; frame: Frame }
   | { t: 'w-detach'; to: string; from: string; sub: string }
   // leader -> tabs
-  | { t: 's-attached'; epoch: number; to: string; sub: string; uid: string; open: boolean; position: string | null }
-  | { t: 's-open'; epoch: number; uid: string }
+  /** `kind`: the transport the leader's race chose for the upstream (null until it chose). */
+  | { t: 's-attached'; epoch: number; to: string; sub: string; uid: string; open: boolean; kind: RealtimeTransportKind | null; position: string | null }
+  | { t: 's-open'; epoch: number; uid: string; kind: RealtimeTransportKind | null }
   | { t: 's-event'; epoch: number; uid: string; prev: string | null; event: RealtimeEvent }
   | { t: 's-position'; epoch: number; uid: string; prev: string | null; cursor: string | null }
   | { t: 's-reset'; epoch: number; uid: string; prev: string | null; cursor: string }
@@ -46,8 +48,8 @@ export type TabMessage =
   | { t: 's-closed'; epoch: number; uid: string; error: RealtimeError }
   | { t: 'p-answer'; epoch: number; to: string; req: string; response: PollResponse }
   | { t: 'p-error'; epoch: number; to: string; req: string; error: RealtimeError }
-  | { t: 'w-attached'; epoch: number; to: string; sub: string; uid: string; open: boolean }
-  | { t: 'w-open'; epoch: number; uid: string }
+  | { t: 'w-attached'; epoch: number; to: string; sub: string; uid: string; open: boolean; kind: RealtimeTransportKind | null }
+  | { t: 'w-open'; epoch: number; uid: string; kind: RealtimeTransportKind | null }
   /** A frame for every tab on the upstream (welcome, message, presence, typing); `prev` chains a room's messages. */
   | { t: 'w-frame'; epoch: number; uid: string; frame: Frame; prev?: string | null }
   /** A frame for one virtual socket (joined, left, ack, error, pong, a late joiner's welcome). */

@@ -1,6 +1,7 @@
 import { isRealtimeError, networkError, realtimeError } from '../core/errors';
 import type { RealtimeError } from '../core/types';
 import type { PollRequest, PollResponse, RealtimeTransports, SocketHandle, SocketRequest, SocketSink, StreamRequest, StreamSink } from '../core/transports/realtime-transports';
+import type { RealtimeTransportKind } from '../core/transports/transport-kind';
 import { socketKey, type Frame, type LeaderMessage, type OrphanSend, type TabMessage } from './tab-messages';
 
 /** Events asked for per catch-up poll (the server's maximum). */
@@ -186,7 +187,7 @@ class RelayedStream implements Relayed {
     this.sink.activity();
     switch (message.t) {
       case 's-open':
-        return this.open();
+        return this.open(message.kind);
       case 's-hint':
         return this.sink.retryHint(message.ms);
       case 's-activity':
@@ -202,7 +203,7 @@ class RelayedStream implements Relayed {
 
   private attached(message: Extract<LeaderMessage, { t: 's-attached' }>): void {
     this.uid = message.uid;
-    if (message.open) this.open();
+    if (message.open) this.open(message.kind);
     if (this.last === null) {
       this.mode = 'live';
       if (message.position !== null) {
@@ -216,9 +217,10 @@ class RelayedStream implements Relayed {
     }
   }
 
-  private open(): void {
+  private open(kind: RealtimeTransportKind | null | undefined): void {
     if (this.opened) return;
     this.opened = true;
+    if (kind) this.sink.transport?.(kind);
     this.sink.opened();
   }
 
@@ -413,12 +415,12 @@ class RelayedSocket implements Relayed {
     switch (message.t) {
       case 'w-attached':
         this.uid = message.uid;
-        if (message.open) this.open();
+        if (message.open) this.open(message.kind);
         return;
       case 'w-to':
         return this.addressed(message.frame);
       case 'w-open':
-        if (message.uid === this.uid) this.open();
+        if (message.uid === this.uid) this.open(message.kind);
         return;
       case 'w-closed':
         if (message.uid === this.uid) this.end(message.error);
@@ -431,9 +433,10 @@ class RelayedSocket implements Relayed {
     }
   }
 
-  private open(): void {
+  private open(kind: RealtimeTransportKind | null | undefined): void {
     if (this.opened) return;
     this.opened = true;
+    if (kind) this.sink.transport?.(kind);
     this.sink.opened();
   }
 

@@ -16,6 +16,8 @@ const DEFAULT_NAME = 'ngx-realtime-signals';
  * over and each tab resumes from its own cursor: nothing lost, nothing twice.
  * Where Web Locks or BroadcastChannel are missing each tab keeps its own
  * connections, as without this feature; `inject(TabSharing).sharing()` tells which.
+ * The leader runs the transport fallback for every tab (see `withTransports`), and
+ * each tab's `transport()` shows the transport the leader uses.
  * Streams read with a custom `parse` or opened at a per-call `url` are not
  * shared (each tab opens its own): only streams of this library's protocol at
  * the configured endpoint can be caught up by cursor.

@@ -3,7 +3,8 @@ import { authTokenError, realtimeError } from '../errors';
 import type { HttpChatRequest } from '../transports/http-chat-transport';
 import type { SocketHandle, SocketRequest, SocketSink } from '../transports/realtime-transports';
 import type { RealtimeTransportKind, TransportFallbackOptions } from '../transports/transport-kind';
-import { raceTransports, type RaceCandidate } from '../transports/transport-race';
+import { chatLanes, chatScope } from '../transports/transport-lanes';
+import { raceTransports } from '../transports/transport-race';
 import type { ChatClient } from './chat-client';
 
 export interface ChatAttemptDeps {
@@ -14,10 +15,10 @@ export interface ChatAttemptDeps {
   openSocket(req: SocketRequest, sink: SocketSink): SocketHandle;
   /** Chat over HTTP; absent: WebSocket only. */
   openHttpChat?(req: HttpChatRequest, sink: SocketSink): SocketHandle;
-  /** The transports to try in this attempt at `endpoint` (the chat URL without its query), in order; absent: WebSocket only. */
+  /** The transports to try in this attempt at `endpoint` (the chat URL as http(s), without its query), in order; absent: WebSocket only. */
   order?(endpoint: string): readonly RealtimeTransportKind[];
   fallback?: Pick<TransportFallbackOptions, 'headStartMs' | 'firstFrameMs'>;
-  /** The transport this attempt committed to. */
+  /** The transport this attempt committed to (again when a relayed transport says what it really is). */
   chosen?(kind: RealtimeTransportKind): void;
 }
 
@@ -48,19 +49,7 @@ export function chatAttempt(client: ChatClient, deps: ChatAttemptDeps): Connecti
         ctx.closed(realtimeError('invalid_url', e instanceof Error ? e.message : String(e), false));
         return;
       }
-      // Over HTTP the token goes in a header, never in the URL.
-      const plain = new URL(url);
-      plain.searchParams.delete('access_token');
-      plain.protocol = plain.protocol === 'wss:' ? 'https:' : 'http:';
-      const httpUrl = plain.toString();
-      const order = deps.order?.(`${plain.origin}${plain.pathname}`) ?? ['websocket'];
-      const headers: Record<string, string> = bearer === null ? {} : { Authorization: `Bearer ${bearer}` };
-      const candidates: RaceCandidate[] = order.flatMap((kind): RaceCandidate[] => {
-        if (kind === 'websocket') return [{ kind, open: (sink) => deps.openSocket({ url }, sink) }];
-        const openHttp = deps.openHttpChat;
-        if (!openHttp) return [];
-        return [{ kind, open: (sink) => openHttp({ transport: kind, url: httpUrl, headers }, sink) }];
-      });
+      const candidates = chatLanes(deps.order?.(chatScope(url)) ?? ['websocket'], url, deps);
       const fallback = deps.fallback ?? { headStartMs: 1500, firstFrameMs: 5000 };
       detach = client.attach(
         (sink) => raceTransports(candidates, { ...fallback, chosen: (kind) => deps.chosen?.(kind) }, sink),

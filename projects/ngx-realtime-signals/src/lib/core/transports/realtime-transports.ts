@@ -5,6 +5,7 @@
  */
 import type { RealtimeError, RealtimeEvent } from '../types';
 import type { SseParse } from './sse-parse';
+import type { RealtimeTransportKind } from './transport-kind';
 
 /**
  * One SSE connection attempt as the services ask for it.
@@ -39,6 +40,11 @@ export interface StreamRequest {
 export interface StreamSink {
   /** Response headers accepted (status 200, `text/event-stream`). */
   opened(): void;
+  /**
+   * The transport actually carrying this stream, when the seam chose it itself (the tab that
+   * holds the shared connections races SSE against long polling); told before `opened`.
+   */
+  transport?(kind: RealtimeTransportKind): void;
   /**
    * One complete event, its `data` read as `StreamRequest.parse` says; `type` is the
    * envelope's type or the SSE event name (`message` by default). `id` is `''` for a
@@ -122,6 +128,11 @@ export interface SocketRequest {
  */
 export interface SocketSink {
   opened(): void;
+  /**
+   * The transport actually carrying this chat connection, when the seam chose it itself (the tab
+   * that holds the shared connections races WebSocket against chat over HTTP); told before the first frame.
+   */
+  transport?(kind: RealtimeTransportKind): void;
   message(frame: { type: string; [k: string]: unknown }): void;
   closed(error: RealtimeError): void;
 }

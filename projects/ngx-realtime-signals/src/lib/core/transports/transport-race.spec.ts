@@ -1,5 +1,5 @@
-import type { SocketHandle, SocketSink } from './realtime-transports';
-import { raceTransports, type RaceCandidate } from './transport-race';
+import type { SocketHandle, SocketSink, StreamSink } from './realtime-transports';
+import { raceStreams, raceTransports, type RaceCandidate, type StreamCandidate } from './transport-race';
 import { realtimeError } from '../errors';
 
 interface Fake {
@@ -83,6 +83,72 @@ describe('raceTransports', () => {
     raceTransports([candidate('websocket', ws)], { headStartMs: 10, firstFrameMs: 20, chosen: jest.fn() }, sink);
     jest.advanceTimersByTime(60_000);
     expect(ws.closed).toBe(false);
+    expect(sink.closed).not.toHaveBeenCalled();
+  });
+
+  it('tells the kind a relayed transport says it really is, before its first frame', () => {
+    const relayed = fresh();
+    const chosen = jest.fn();
+    const sink = outer();
+    raceTransports([candidate('websocket', relayed)], { headStartMs: 1500, firstFrameMs: 5000, chosen }, sink);
+    relayed.sink!.transport!('long-poll');
+    expect(chosen).not.toHaveBeenCalled();
+    relayed.sink!.message({ type: 'welcome' });
+    expect(chosen.mock.calls).toEqual([['long-poll']]);
+    expect(sink.opened).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('raceStreams', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function lane(kind: StreamCandidate['kind']) {
+    const state = { sink: null as StreamSink | null, stopped: false };
+    const candidate: StreamCandidate = {
+      kind,
+      open: (sink) => {
+        state.sink = sink;
+        return () => void (state.stopped = true);
+      },
+    };
+    return { state, candidate };
+  }
+
+  function outer() {
+    return { opened: jest.fn(), event: jest.fn(), reset: jest.fn(), position: jest.fn(), retryHint: jest.fn(), activity: jest.fn(), closed: jest.fn() };
+  }
+
+  it('passes over a stream whose headers came but whose bytes a proxy holds, and delivers the winner alone', () => {
+    const sse = lane('sse');
+    const poll = lane('long-poll');
+    const sink = outer();
+    const chosen = jest.fn();
+    raceStreams([sse.candidate, poll.candidate], { headStartMs: 1500, firstFrameMs: 5000, chosen }, sink);
+    sse.state.sink!.opened();
+    expect(sink.opened).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1500);
+    poll.state.sink!.opened();
+    poll.state.sink!.activity();
+    poll.state.sink!.position('c1');
+    expect(chosen.mock.calls).toEqual([['long-poll']]);
+    expect(sse.state.stopped).toBe(true);
+    sse.state.sink!.event({ id: 'e1', topic: 't', type: 'note', data: null, ts: 0 });
+    expect(sink.event).not.toHaveBeenCalled();
+    expect(sink.position).toHaveBeenCalledWith('c1');
+    expect(sink.opened).toHaveBeenCalledTimes(1);
+  });
+
+  it('commits a lone stream on its headers, and takes the kind a relayed one reports', () => {
+    const relayed = lane('sse');
+    const sink = outer();
+    const chosen = jest.fn();
+    raceStreams([relayed.candidate], { headStartMs: 1500, firstFrameMs: 5000, chosen }, sink);
+    relayed.state.sink!.transport!('long-poll');
+    relayed.state.sink!.opened();
+    expect(chosen.mock.calls).toEqual([['long-poll']]);
+    expect(sink.opened).toHaveBeenCalledTimes(1);
+    jest.advanceTimersByTime(60_000);
     expect(sink.closed).not.toHaveBeenCalled();
   });
 });
