@@ -64,17 +64,18 @@ const entries = {
  * measured size rounded up slightly, so any growth fails (see docs/BENCHMARKS.md). The transport
  * fallback (chat over SSE / long poll + POST, notifications over long poll, the race, memory and
  * re-probe, and `withTransports` validation) raised them once; NotificationService again when the
- * SSE transport went back to the maintained eventsource-parser.
+ * SSE transport went back to the maintained eventsource-parser, and once more (with the tab-sharing
+ * row) when the leader tab took over the fallback for every tab.
  */
 export const BUDGETS = {
   // tab sharing (election, relay, hub) is in here; an app pays for it only when it calls withTabSharing()
   'everything (export *)': 27500,
   'provideRealtime only': 1800,
-  NotificationService: 10900,
+  NotificationService: 11000,
   LongPollService: 6300,
   ChatService: 14300,
   'all three services': 18700,
-  'all three services + withTabSharing': 27100,
+  'all three services + withTabSharing': 27200,
 };
 
 const external = ['@angular/*', 'rxjs', 'rxjs/*'];
