@@ -227,7 +227,7 @@ async function main() {
       ` SSE heartbeat ${opts.sseHeartbeatMs} ms, long-poll hold ${opts.pollHoldMs} ms, chat ping ${CHAT_PING_MS} ms`,
   );
 
-  const healthyBehindHaproxy = (instance) => async () => (await getJson(`${instance.url}/api/health`))?.status === 200;
+  const healthyBehindHaproxy = (instance) => async () => (await getJson(`${instance.url}/api/health/ready`))?.status === 200;
   const restart = async (instance) => {
     await instance.start();
     await waitUntil(healthyBehindHaproxy(instance), `${instance.name} to answer its health check`, 20_000);
