@@ -164,11 +164,17 @@ async function chatPublishers(url, room) {
   const members = await Promise.all(
     Array.from({ length: PUBLISHERS }, (_, k) => new Promise((resolve, reject) => {
       const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/api/chat?name=burst${k}`, { perMessageDeflate: false });
-      socket.on('message', (data) => {
+      const onMessage = (data) => {
         const frame = JSON.parse(String(data));
         if (frame.type === 'welcome') socket.send(JSON.stringify({ type: 'join', room }));
-        if (frame.type === 'joined') resolve(socket);
-      });
+        if (frame.type === 'joined') {
+          // a member receives every message of the room, its own too: not parsing them keeps the generator fast
+          // enough to read them, so the server does not drop it as a slow consumer
+          socket.off('message', onMessage);
+          resolve(socket);
+        }
+      };
+      socket.on('message', onMessage);
       socket.on('error', reject);
     })),
   );
@@ -177,7 +183,11 @@ async function chatPublishers(url, room) {
     // WebSocket sends are not acknowledged here; pace by the socket's buffer so the generator does not run ahead
     send: async (i) => {
       const socket = members[i % PUBLISHERS];
-      while (socket.bufferedAmount > 1 << 20) await sleep(5);
+      while (socket.bufferedAmount > 1 << 20) {
+        if (socket.readyState !== WebSocket.OPEN) throw new Error(`publisher ${i % PUBLISHERS} was disconnected`);
+        await sleep(5);
+      }
+      if (socket.readyState !== WebSocket.OPEN) throw new Error(`publisher ${i % PUBLISHERS} was disconnected`);
       socket.send(JSON.stringify({ type: 'send', room, clientId: `b${++n}`, text: `burst ${i}` }));
     },
     loops: PUBLISHERS,
