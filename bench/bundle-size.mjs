@@ -70,13 +70,13 @@ const entries = {
  */
 export const BUDGETS = {
   // tab sharing (election, relay, hub) is in here; an app pays for it only when it calls withTabSharing()
-  'everything (export *)': 26650,
+  'everything (export *)': 26900,
   'provideRealtime only': 1050,
-  NotificationService: 10200,
-  LongPollService: 5450,
-  ChatService: 13500,
-  'all three services': 17350,
-  'all three services + withTabSharing': 26300,
+  NotificationService: 10450,
+  LongPollService: 5700,
+  ChatService: 13750,
+  'all three services': 17550,
+  'all three services + withTabSharing': 26550,
 };
 
 const external = ['@angular/*', 'rxjs', 'rxjs/*'];
