@@ -4,7 +4,8 @@
 // LongPollService and ChatService connect to that same server, an event published by the
 // server's own code (`realtime.publish`) appears in the page, and a chat message makes the
 // round trip. The server render must answer within 5 s and open no realtime connection; the
-// conformance suite runs against the app.
+// conformance suite runs against the app. Last, SIGTERM with an SSE stream open must end the
+// stream and exit 0 (the graceful stop the schematic writes into server.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -69,11 +70,13 @@ export async function verifySsr({ major, path, work, run, clientTarball, serverT
     const render = await checkServerRender(origin);
     const browser = await checkBrowser(origin);
     const conformance = await runConformance(run, app, path, `http://127.0.0.1:${port}/api`);
+    const stop = await checkGracefulStop(origin, child);
     return [
       `ng ${versions.tooling}, @angular/* ${versions.framework}`,
       `SSR render ${render.ms} ms with no realtime connection`,
       browser,
       conformance,
+      stop,
     ].join('; ');
   } catch (error) {
     const log = child.output().split('\n').slice(-20).join('\n');
@@ -262,6 +265,26 @@ function startServer(entry, { cwd, path, port }) {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * SIGTERM with an SSE stream open: the stop that server.ts got from the schematic ends the stream
+ * (realtime.close()), closes the server and exits 0, well before stop()'s SIGKILL after 5 s.
+ */
+async function checkGracefulStop(origin, child) {
+  const response = await fetch(`${origin}/api/events/verify-stop`, { headers: { accept: 'text/event-stream' } });
+  if (response.status !== 200) throw new Error(`GET /api/events/verify-stop answered ${response.status}.`);
+  const reader = response.body.getReader();
+  await reader.read(); // the stream is open once its first bytes arrive
+  const ended = (async () => {
+    for (;;) if ((await reader.read()).done) return;
+  })();
+  const started = Date.now();
+  await child.stop();
+  const { code, signal } = await child.exited;
+  if (code !== 0) throw new Error(`On SIGTERM the built server exited with ${signal ?? code}, not 0: its graceful stop did not finish.`);
+  await ended;
+  return `SIGTERM with an SSE stream open: stream ended, exit 0 in ${Date.now() - started} ms`;
 }
 
 async function waitForHealth(origin, child) {

@@ -74,8 +74,29 @@ describe('server', () => {
       const server = tree.readContent(SERVER);
       const guard = server.slice(server.indexOf('if (isMainModule('), server.indexOf('export const reqHandler'));
       expect(guard).toContain('  const server = app.listen(port, (error) => {');
-      expect(guard).toMatch(/\n {2}\}\);\n {2}realtime\.attach\(server\);\n\}/);
+      expect(guard).toMatch(/\n {2}\}\);\n {2}realtime\.attach\(server\);\n/);
       expect(server.match(/realtime\.attach\(/g)).toHaveLength(1);
+    });
+
+    it('stops gracefully on SIGTERM and SIGINT: realtime.close() first, then the server', async () => {
+      const tree = await runner.runSchematic('server', {}, workspace);
+
+      const server = tree.readContent(SERVER);
+      const guard = server.slice(server.indexOf('if (isMainModule('), server.indexOf('export const reqHandler'));
+      expect(guard).toContain(
+        [
+          '  realtime.attach(server);',
+          '  // ngx-realtime-signals: on SIGTERM/SIGINT, end the realtime connections (clients resume from',
+          '  // their cursor on another instance), then stop accepting requests and exit.',
+          "  for (const signal of ['SIGTERM', 'SIGINT'] as const) {",
+          '    process.once(signal, () => {',
+          '      void realtime.close().finally(() => server.close(() => process.exit(0)));',
+          '    });',
+          '  }',
+          '}',
+        ].join('\n'),
+      );
+      expect(logs).toContain('ngx-realtime-signals: on SIGTERM/SIGINT it now awaits realtime.close(), then closes the server.');
     });
 
     it('changes nothing else in server.ts and leaves it valid TypeScript', async () => {
@@ -87,7 +108,7 @@ describe('server', () => {
         .replace("\nimport { realtime } from './realtime';", '')
         .replace(/\/\*\*\n \* ngx-realtime-signals:[^/]*\/\napp\.use\(realtime\.basePath, realtime\.router\);\n\n/, '')
         .replace('const server = app.listen(', 'app.listen(')
-        .replace('\n  realtime.attach(server);', '');
+        .replace(/\n {2}realtime\.attach\(server\);\n(?: {2}\/\/.*\n){2} {2}for [^]*?\n {2}\}/, '');
       expect(restored).toBe(generated);
     });
 
@@ -200,6 +221,10 @@ describe('server', () => {
           '',
         ].join('\n'),
       );
+      expect(logs).toContain(
+        'ngx-realtime-signals: projects/shop/src/server.ts handles SIGTERM itself; await realtime.close() there before closing the server, ' +
+          'or open SSE streams and held polls keep it from closing.',
+      );
     });
 
     it('picks another name for the server when "server" is taken', async () => {
@@ -212,6 +237,7 @@ describe('server', () => {
       const wired = tree.readContent(SERVER);
       expect(wired).toContain('server.use(realtime.basePath, realtime.router);');
       expect(wired).toContain('const httpServer = server.listen(4000);\nrealtime.attach(httpServer);');
+      expect(wired).toContain('void realtime.close().finally(() => httpServer.close(() => process.exit(0)));');
     });
 
     const unknownShapes: [string, string, string][] = [

@@ -96,6 +96,14 @@ function wireEntry(entry: string, realtimeFile: string, basePath: string, contex
     context.logger.info(
       `ngx-realtime-signals: ${entry} now mounts ${REALTIME}.router before the Angular handler and attaches the WebSocket chat to the listening server.`,
     );
+    if (wiring.stopAdded) {
+      context.logger.info(`ngx-realtime-signals: on SIGTERM/SIGINT it now awaits ${REALTIME}.close(), then closes the server.`);
+    } else {
+      context.logger.warn(
+        `ngx-realtime-signals: ${entry} handles SIGTERM itself; await ${REALTIME}.close() there before closing the server, ` +
+          `or open SSE streams and held polls keep it from closing.`,
+      );
+    }
   };
 }
 

@@ -5,7 +5,7 @@ export class ServerEntryShapeError extends Error {}
 
 /** What {@link wireServerEntry} found or did. */
 export type ServerEntryWiring =
-  | { status: 'wired'; text: string }
+  | { status: 'wired'; text: string; /** false when the file handles SIGTERM itself, so no stop was added */ stopAdded: boolean }
   | { status: 'already-wired' };
 
 /** The identifier server.ts imports the realtime instance as. */
@@ -17,7 +17,8 @@ const ROUTE_METHODS = new Set(['use', 'all', 'get', 'post', 'put', 'patch', 'del
  * Wires a realtime instance into an Express server entry such as the `src/server.ts` that
  * `ng new --ssr` generates: imports `realtime` from `realtimeModule`, mounts
  * `app.use(realtime.basePath, realtime.router)` before the first route (so before the Angular
- * handler), and passes the `http.Server` that `app.listen(...)` returns to `realtime.attach`.
+ * handler), passes the `http.Server` that `app.listen(...)` returns to `realtime.attach`, and
+ * stops both gracefully on SIGTERM/SIGINT (`realtime.close()`, then `server.close()`).
  *
  * A file that already has all three is left as it is; a file with only some of them, or whose
  * shape is unknown, throws a {@link ServerEntryShapeError} that says what was not found.
@@ -60,6 +61,8 @@ export function wireServerEntry(text: string, fileName: string, realtimeModule: 
     );
   }
 
+  // A file that handles SIGTERM already keeps its own shutdown: a second handler would race it.
+  const stopAdded = !/\bSIGTERM\b/.test(text);
   const edits: { at: number; insert: string }[] = [];
   const lastImport = [...source.statements].reverse().find(ts.isImportDeclaration);
   edits.push(
@@ -85,10 +88,10 @@ export function wireServerEntry(text: string, fileName: string, realtimeModule: 
     const server = freeName(source, ['server', 'httpServer', 'realtimeHttpServer']);
     const indent = indentOf(text, parent.getStart(source));
     edits.push({ at: parent.getStart(source), insert: `const ${server} = ` });
-    edits.push({ at: parent.end, insert: `\n${indent}${REALTIME}.attach(${server});` });
+    edits.push({ at: parent.end, insert: attachAndStop(server, indent, stopAdded) });
   } else if (ts.isVariableDeclaration(parent) && parent.initializer === call && ts.isIdentifier(parent.name)) {
     const statement = parent.parent.parent;
-    edits.push({ at: statement.end, insert: `\n${indentOf(text, statement.getStart(source))}${REALTIME}.attach(${parent.name.text});` });
+    edits.push({ at: statement.end, insert: attachAndStop(parent.name.text, indentOf(text, statement.getStart(source)), stopAdded) });
   } else {
     throw new ServerEntryShapeError(
       `its ${app.name}.listen(...) is neither a statement of its own nor "const server = ${app.name}.listen(...)"`,
@@ -99,7 +102,28 @@ export function wireServerEntry(text: string, fileName: string, realtimeModule: 
   for (const edit of edits.sort((a, b) => b.at - a.at)) {
     wired = wired.slice(0, edit.at) + edit.insert + wired.slice(edit.at);
   }
-  return { status: 'wired', text: wired };
+  return { status: 'wired', text: wired, stopAdded };
+}
+
+/**
+ * `realtime.attach(server)`, then a graceful stop on SIGTERM/SIGINT (what a process manager or an
+ * orchestrator sends before it kills): `realtime.close()` ends the SSE streams with a notice, answers
+ * held polls and closes chat sockets with 1001, so clients resume from their cursor elsewhere; then
+ * the server stops accepting requests and the process exits once they are done.
+ */
+function attachAndStop(server: string, indent: string, stop: boolean): string {
+  if (!stop) return `\n${indent}${REALTIME}.attach(${server});`;
+  return [
+    '',
+    `${REALTIME}.attach(${server});`,
+    `// ngx-realtime-signals: on SIGTERM/SIGINT, end the realtime connections (clients resume from`,
+    `// their cursor on another instance), then stop accepting requests and exit.`,
+    `for (const signal of ['SIGTERM', 'SIGINT'] as const) {`,
+    `  process.once(signal, () => {`,
+    `    void ${REALTIME}.close().finally(() => ${server}.close(() => process.exit(0)));`,
+    `  });`,
+    `}`,
+  ].join(`\n${indent}`);
 }
 
 function expressImportName(source: ts.SourceFile): string | undefined {
