@@ -12,6 +12,7 @@ export {
   type RealtimeSettings,
 } from './options.js';
 export { LogUnavailableError, type EventLog, type LogStatus, type LoggedEvent, type ReadResult } from './log/event-log.js';
+export type { ChatRelay, RelayedAnswer, RelayedRequest } from './log/chat-relay.js';
 export { MemoryEventLog, type MemoryEventLogOptions } from './log/memory-log.js';
 export { RedisEventLog, redisLog, type RedisEventLogOptions } from './log/redis-log.js';
 export { createMetrics, type Metrics, type MetricsOptions, type Transport } from './metrics.js';

@@ -140,11 +140,11 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   // Chat without WebSocket: frames down an SSE stream or long polls, client frames up by POST.
   router.get('/chat/events', (req, res) => {
     const deadline = streamDeadline(res, metrics, config.authRealm);
-    chat.openStream(req, res, chatIdentity(res, deadline));
+    return chat.openStream(req, res, chatIdentity(res, deadline));
   });
   router.get('/chat/poll', (req, res) => chat.poll(req, res, chatIdentity(res, streamDeadline(res, metrics, config.authRealm))));
-  router.post('/chat/sessions/:connectionId', ...chatFrameHandlers(config, (req, res) => {
-    chat.receive(String(req.params['connectionId']), req.body as string, chatIdentity(res, null));
+  router.post('/chat/sessions/:connectionId', ...chatFrameHandlers(config, async (req, res) => {
+    await chat.receive(String(req.params['connectionId']), req.body as string, chatIdentity(res, null));
     res.status(204).end();
   }));
   for (const route of ROUTES) {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 
@@ -43,31 +45,64 @@ export interface HttpAnswer {
   json: unknown;
 }
 
+export interface RequestOptions {
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /**
+   * Send the request on a TCP connection of its own, never reused: behind a load balancer, even
+   * one that balances connections rather than requests, each such request may reach another instance.
+   */
+  ownConnection?: boolean;
+}
+
 /** One HTTP request with fetch; the body is read whole and parsed as JSON when it is JSON. */
-export async function request(
-  target: Target,
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; body?: string | Uint8Array; timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<HttpAnswer> {
+export async function request(target: Target, method: string, path: string, init: RequestOptions = {}): Promise<HttpAnswer> {
   const headers: Record<string, string> = { ...init.headers };
   if (target.token !== null) headers['Authorization'] = `Bearer ${target.token}`;
-  const response = await fetch(`${target.baseUrl}${path}`, {
-    method,
-    headers,
-    body: init.body,
-    signal: init.signal
-      ? AbortSignal.any([init.signal, AbortSignal.timeout(init.timeoutMs ?? 15_000)])
-      : AbortSignal.timeout(init.timeoutMs ?? 15_000),
-  });
+  const signal = init.signal
+    ? AbortSignal.any([init.signal, AbortSignal.timeout(init.timeoutMs ?? 15_000)])
+    : AbortSignal.timeout(init.timeoutMs ?? 15_000);
+  if (init.ownConnection) return requestOnOwnConnection(`${target.baseUrl}${path}`, method, headers, init.body, signal);
+  const response = await fetch(`${target.baseUrl}${path}`, { method, headers, body: init.body, signal });
   const text = await response.text();
-  let json: unknown;
+  return { status: response.status, headers: response.headers, text, json: parseJson(text) };
+}
+
+function requestOnOwnConnection(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Uint8Array | undefined,
+  signal: AbortSignal,
+): Promise<HttpAnswer> {
+  const client = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, { method, headers, agent: false, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+        }
+        resolve({ status: res.statusCode ?? 0, headers: answerHeaders, text, json: parseJson(text) });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function parseJson(text: string): unknown {
   try {
-    json = text === '' ? undefined : JSON.parse(text);
+    return text === '' ? undefined : JSON.parse(text);
   } catch {
-    json = undefined;
+    return undefined;
   }
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 export function errorCodeOf(answer: HttpAnswer): string | undefined {
@@ -289,8 +324,10 @@ export class ChatSocket implements ChatChannel {
 
 /**
  * A chat connection over HTTP: frames from `GET chat/events` (through the
- * `eventsource` package) or from `GET chat/poll` long polls (fetch), client
- * frames by `POST chat/sessions/:connectionId`.
+ * `eventsource` package) or from `GET chat/poll` long polls, client frames by
+ * `POST chat/sessions/:connectionId`. Each POST and poll goes on a TCP connection
+ * of its own, so behind a load balancer they reach any instance, as they may in
+ * production: the server must not need sticky sessions.
  */
 export class HttpChat implements ChatChannel {
   readonly frames: ChatFrame[] = [];
@@ -328,6 +365,7 @@ export class HttpChat implements ChatChannel {
         const answer = await request(this.target, 'POST', `/chat/sessions/${encodeURIComponent(this.connectionId ?? '')}`, {
           headers: { 'Content-Type': 'application/json' },
           body,
+          ownConnection: true,
         });
         if (answer.status !== 204) this.postFailures.push(`POST chat/sessions answered ${answer.status} ${answer.text.slice(0, 200)}`);
       } catch (error) {
@@ -380,7 +418,7 @@ export class HttpChat implements ChatChannel {
     while (this.ended === null) {
       let answer: HttpAnswer;
       try {
-        answer = await request(this.target, 'GET', path, { timeoutMs: 30_000, signal: this.polling.signal });
+        answer = await request(this.target, 'GET', path, { timeoutMs: 30_000, signal: this.polling.signal, ownConnection: true });
       } catch (error) {
         this.ended ??= `a poll failed: ${error instanceof Error ? error.message : String(error)}`;
         return;

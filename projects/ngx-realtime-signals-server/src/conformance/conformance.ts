@@ -1,5 +1,6 @@
 import {
   ChatSocket,
+  type ChatChannel,
   type ChatFrame,
   type ChatTransport,
   openChat,
@@ -355,6 +356,62 @@ const CHECKS: readonly Check[] = [
       } finally {
         watcher.close();
         member.close();
+      }
+    },
+  },
+  {
+    name: 'chat over HTTP: members over SSE, long poll and WebSocket share a room (each POST and poll on a connection of its own): every message acked once and seen by all in one order; typing and leaving reach the others',
+    async run({ target }) {
+      const room = uniqueName('conf-room');
+      const members = [
+        await openChat(target, 'conf-s', 'sse'),
+        await openChat(target, 'conf-p', 'long-poll'),
+        await openChat(target, 'conf-w', 'websocket'),
+      ];
+      try {
+        for (const member of members) {
+          member.send({ type: 'join', room });
+          await member.next((frame) => frame.type === 'joined' && frame['room'] === room, `${member.transport}: joined`);
+        }
+        const acked: string[] = [];
+        for (const member of members) {
+          const clientId = uniqueName('c');
+          member.send({ type: 'send', room, clientId, text: `over ${member.transport}` });
+          const ack = await member.next((frame) => frame.type === 'ack' && frame['clientId'] === clientId, `${member.transport}: ack`);
+          acked.push(String(ack['id']));
+        }
+        const messageIds = (member: ChatChannel) =>
+          member.frames.filter((frame) => frame.type === 'message' && frame['room'] === room).map((frame) => (frame['event'] as { id?: unknown }).id);
+        for (const member of members) {
+          await member.next(() => messageIds(member).length >= acked.length, `${member.transport}: all ${acked.length} messages`);
+          expectThat(show(messageIds(member)) === show(acked), `${member.transport} saw messages ${show(messageIds(member))} (expected ${show(acked)}, once each)`);
+          const acks = member.frames.filter((frame) => frame.type === 'ack');
+          expectThat(acks.length === 1, `${member.transport} got ${acks.length} acks for one send: ${show(acks)}`);
+        }
+        const users = members.map((member) => String(member.frames.find((frame) => frame.type === 'welcome')?.['user']));
+        // With one token every member is the same user: typing and presence are per user, so there is nothing to see.
+        if (new Set(users).size < members.length) return;
+        for (const [index, typist] of members.entries()) {
+          const marks = members.map((member) => member.frames.length);
+          typist.send({ type: 'typing', room });
+          for (const [other, member] of members.entries()) {
+            if (other === index) continue;
+            await member.next((frame) => frame.type === 'typing' && frame['user'] === users[index], `${member.transport}: typing of the ${typist.transport} member`, marks[other]);
+          }
+        }
+        const [leaving, ...staying] = members;
+        const marks = staying.map((member) => member.frames.length);
+        leaving.send({ type: 'leave', room });
+        await leaving.next((frame) => frame.type === 'left' && frame['room'] === room, `${leaving.transport}: left`);
+        for (const [index, member] of staying.entries()) {
+          await member.next(
+            (frame) => frame.type === 'presence' && show(frame['left']).includes(users[0]),
+            `${member.transport}: presence left ${users[0]}`,
+            marks[index],
+          );
+        }
+      } finally {
+        for (const member of members) member.close();
       }
     },
   },

@@ -1,3 +1,4 @@
+import type { ChatRelay } from './chat-relay.js';
 import type { SharedPresence } from './shared-presence.js';
 
 /** One event as every transport delivers it. `ts` is server time in ms since epoch. */
@@ -66,6 +67,12 @@ export interface EventLog {
   compare(a: string, b: string): number;
   /** Chat presence shared by every process of a deployment (the Redis log); without it presence is per process. */
   readonly presence?: SharedPresence;
+  /**
+   * Passes HTTP chat POSTs and polls to the process that holds the connection (the Redis log), so
+   * any process behind a load balancer serves them; without it an HTTP chat connection is reachable
+   * only through the process that opened it (right for a single process).
+   */
+  readonly chatRelay?: ChatRelay;
   /**
    * What `GET health` and the metrics report about the store behind the log. Optional for a
    * log of the app's own: without it the log counts as `external` and always `ok`.

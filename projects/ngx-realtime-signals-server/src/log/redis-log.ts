@@ -10,6 +10,8 @@ import {
   type ReadResult,
 } from './event-log.js';
 import { APPEND_ONCE_SCRIPT, APPEND_SCRIPT, EPOCH_SCRIPT, READ_SCRIPT, type RedisScript } from './redis-scripts.js';
+import type { ChatRelay } from './chat-relay.js';
+import { RedisChatRelay } from './redis-chat-relay.js';
 import { RedisPresence } from './redis-presence.js';
 import type { SharedPresence } from './shared-presence.js';
 import { compareStreamIds, parseStreamId } from './stream-id.js';
@@ -71,7 +73,7 @@ interface Feed {
 
 export interface RedisLogCounters {
   /** Commands that failed because Redis was unreachable or slow, by operation. */
-  failures: Record<'append' | 'read' | 'fan_out' | 'presence', number>;
+  failures: Record<'append' | 'read' | 'fan_out' | 'presence' | 'relay', number>;
   /** Times a connection to Redis was lost. */
   disconnects: number;
   /** Live subscriptions told to re-read because events were lost (Redis lost its data, or a reader fell behind). */
@@ -128,10 +130,15 @@ export class RedisEventLog implements EventLog {
   private readonly closing = new AbortController();
   private readonly loop: Promise<void>;
   private readonly connected: Promise<void>;
-  private readonly counters: RedisLogCounters = { failures: { append: 0, read: 0, fan_out: 0, presence: 0 }, disconnects: 0, resets: 0 };
+  private readonly counters: RedisLogCounters = {
+    failures: { append: 0, read: 0, fan_out: 0, presence: 0, relay: 0 },
+    disconnects: 0,
+    resets: 0,
+  };
   private readonly url: string;
   private readonly presenceTtlMs: number;
   private sharedPresence: RedisPresence | undefined;
+  private relay: RedisChatRelay | undefined;
 
   constructor(options: RedisEventLogOptions) {
     if (!Number.isInteger(options.historyLimit) || options.historyLimit < 1) {
@@ -278,6 +285,20 @@ export class RedisEventLog implements EventLog {
     return this.sharedPresence;
   }
 
+  /** Passes HTTP chat requests to the process holding the connection (created on first use). */
+  get chatRelay(): ChatRelay {
+    this.relay ??= new RedisChatRelay({
+      prefix: this.prefix,
+      processId: this.instanceId,
+      deadlineMs: this.commandTimeoutMs,
+      subscriber: () => this.client('chat-relay'),
+      publish: (channel, message) =>
+        this.guard('relay', this.commands, () => this.commands.sendCommand<number>(['PUBLISH', channel, message])),
+      onError: (message, error) => this.report('warn', message, error),
+    });
+    return this.relay;
+  }
+
   isValidCursor(cursor: string): boolean {
     return parseStreamId(cursor) !== null;
   }
@@ -309,6 +330,7 @@ export class RedisEventLog implements EventLog {
     this.closed = true;
     this.closing.abort();
     this.sharedPresence?.close();
+    this.relay?.close();
     for (const feed of this.feeds.values()) feed.listeners.clear();
     this.feeds.clear();
     // The fan-out may be blocked in XREAD: destroying its connection ends that at once.

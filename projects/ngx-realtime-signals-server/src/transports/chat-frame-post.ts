@@ -12,7 +12,7 @@ import type { RealtimeSettings } from '../options.js';
  */
 export function chatFrameHandlers(
   config: Pick<RealtimeSettings, 'wsMaxPayloadBytes'>,
-  handle: (req: Request, res: Response) => void,
+  handle: (req: Request, res: Response) => void | Promise<void>,
 ): RequestHandler[] {
   const checkMediaType = (req: Request, _res: Response, next: NextFunction): void => {
     const mediaType = req.get('content-type')?.split(';')[0].trim().toLowerCase();

@@ -5,10 +5,11 @@ import type { Request, Response } from 'express';
 import { WebSocketServer } from 'ws';
 import { atTime } from '../at-time.js';
 import type { RealtimeSettings } from '../options.js';
-import { ApiError, rejectUpgrade } from '../errors.js';
+import { ApiError, ERRORS, rejectUpgrade, type ErrorCode } from '../errors.js';
 import type { ConnectionLimiter } from '../limits.js';
 import { clientIp } from '../limits.js';
 import { integerParam } from '../request-params.js';
+import type { RelayedAnswer, RelayedRequest } from '../log/chat-relay.js';
 import type { EventLog } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -49,14 +50,17 @@ export interface ChatServer {
    * `GET chat/events`: a chat connection whose frames go down this SSE stream; the client posts
    * its frames to `chat/sessions/:connectionId`. Lives as long as the stream.
    */
-  openStream(req: Request, res: Response, identity: ChatIdentity | null): void;
+  openStream(req: Request, res: Response, identity: ChatIdentity | null): Promise<void>;
   /**
    * `GET chat/poll`: without `connectionId`, opens a long-poll chat connection and answers its
    * welcome at once; with `connectionId` (and `after`, `timeout`), a poll for its next frames.
    */
   poll(req: Request, res: Response, identity: ChatIdentity | null): Promise<void>;
-  /** `POST chat/sessions/:connectionId` with one client frame as its body (text, already size-checked). */
-  receive(connectionId: string, text: string, identity: ChatIdentity | null): void;
+  /**
+   * `POST chat/sessions/:connectionId` with one client frame as its body (text, already size-checked).
+   * Resolves once the connection has queued the frame, in whichever process holds it.
+   */
+  receive(connectionId: string, text: string, identity: ChatIdentity | null): Promise<void>;
   /** Open WebSocket chat connections. */
   connectionCount(): number;
   /** Open chat connections over SSE and over long poll. */
@@ -102,6 +106,13 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     onDelivered: (count) => metrics.delivered(count),
   });
   const dedup = new SendDedupStore(config.historyLimit, config.chatDedupMaxRooms);
+  // With a shared log, HTTP chat ids name this process, and the other processes pass on the
+  // POSTs and polls a load balancer sends them for its connections (see ChatRelay).
+  const relay = log.chatRelay;
+  let relayReady = relay === undefined;
+  const serving = (relay?.serve((request, gone) => answerRelayed(request, gone)) ?? Promise.resolve()).then(() => {
+    relayReady = true;
+  });
   const stopHeartbeat = startHeartbeat(config.wsHeartbeatMs, () => connections);
   let closing: Promise<void> | undefined;
 
@@ -132,7 +143,8 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     transport: keyof typeof metricsByTransport = 'websocket',
   ): ChatConnection {
     const metrics = metricsByTransport[transport];
-    const connection = new ChatConnection(link, randomUUID(), user, depsByTransport[transport]);
+    const id = transport !== 'websocket' && relay ? `${relay.processId}.${randomUUID()}` : randomUUID();
+    const connection = new ChatConnection(link, id, user, depsByTransport[transport]);
     connections.add(connection);
     // One timer per authenticated socket, so each closes exactly at its own token's exp.
     const cancelExpiry =
@@ -164,14 +176,58 @@ export function createChatServer(deps: ChatDeps): ChatServer {
     return name.user;
   }
 
-  /** The HTTP chat connection `id` of this caller: 404 when gone, 403 when it is another user's (auth on). */
-  function httpLink(id: unknown, identity: ChatIdentity | null) {
+  /** The HTTP chat connection `id` of `user` (the token's sub; null with auth off): 404 when gone, 403 when it is another user's. */
+  function httpLink(id: unknown, user: string | null) {
     const entry = typeof id === 'string' ? httpLinks.get(id) : undefined;
     if (!entry) throw new ApiError('unknown_connection');
-    if (identity && identity.user !== entry.user) {
+    if (user !== null && user !== entry.user) {
       throw new ApiError('forbidden', 'This chat connection belongs to another user.');
     }
     return entry;
+  }
+
+  /** The long-poll link of connection `id`. */
+  function pollLink(id: unknown, user: string | null): PollChatLink {
+    const { link } = httpLink(id, user);
+    if (!(link instanceof PollChatLink)) throw new ApiError('unknown_connection', 'This chat connection is not a long-poll connection.');
+    return link;
+  }
+
+  /** The process holding HTTP chat connection `id`, when that is another process than this one. */
+  function ownerOf(id: unknown): string | null {
+    if (!relay || typeof id !== 'string') return null;
+    const owner = /^([0-9a-f]{16})\./.exec(id)?.[1];
+    return owner !== undefined && owner !== relay.processId ? owner : null;
+  }
+
+  /** Passes a request to the process holding its connection; its refusals become the same HTTP errors. */
+  async function relayed(owner: string, request: RelayedRequest, holdMs: number, signal?: AbortSignal): Promise<RelayedAnswer> {
+    const answer = await relay!.request(owner, request, holdMs, signal);
+    // No answer: the process that held the connection is gone, and the connection with it.
+    if (answer === null) throw new ApiError('unknown_connection');
+    if (answer.status >= 400) {
+      const code: ErrorCode = answer.code !== undefined && answer.code in ERRORS ? (answer.code as ErrorCode) : 'internal_error';
+      throw new ApiError(code, answer.message ?? ERRORS[code].message);
+    }
+    return answer;
+  }
+
+  /** A POST or poll that another process passed on for one of this process's connections. */
+  async function answerRelayed(request: RelayedRequest, gone: Promise<void>): Promise<RelayedAnswer> {
+    try {
+      if (request.kind === 'frame') {
+        if (closing) throw new ApiError('shutting_down');
+        httpLink(request.connectionId, request.user).link.receive(request.text);
+        return { status: 204 };
+      }
+      const link = pollLink(request.connectionId, request.user);
+      const timeoutMs = Math.min(Math.max(0, Math.floor(request.timeoutMs)), config.pollMaxTimeoutMs);
+      const answer = await link.poll(Math.max(0, Math.floor(request.after)), timeoutMs, gone);
+      return { status: 200, body: answer.body };
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.status, code: error.code, message: error.message };
+      throw error;
+    }
   }
 
   function acquire(req: Request): () => void {
@@ -216,7 +272,10 @@ export function createChatServer(deps: ChatDeps): ChatServer {
         socket.uncork();
       }
     },
-    openStream(req, res, identity) {
+    async openStream(req, res, identity) {
+      // Only until this process can be reached through the relay: a connection id must never name a process that cannot answer.
+      if (!relayReady) await serving;
+      if (res.socket === null || res.socket.destroyed) return;
       const user = httpUser(req, identity);
       const release = acquire(req);
       const link = new SseChatLink(res, {
@@ -238,7 +297,20 @@ export function createChatServer(deps: ChatDeps): ChatServer {
       let link: PollChatLink;
       let after = 0;
       let wait = timeoutMs;
+      const owner = ownerOf(id);
+      if (owner !== null) {
+        after = integerParam(req.query['after'], 'bad_request', 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
+        const left = new AbortController();
+        res.once('close', () => left.abort());
+        const request: RelayedRequest = { kind: 'poll', connectionId: String(id), user: identity?.user ?? null, after, timeoutMs };
+        const answer = await relayed(owner, request, timeoutMs, left.signal);
+        if (res.writableEnded || res.destroyed) return;
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).type('application/json').send(answer.body);
+        return;
+      }
       if (id === undefined || id === '') {
+        if (!relayReady) await serving;
         const user = httpUser(req, identity);
         const release = acquire(req);
         link = new PollChatLink({ sessionTimeoutMs: config.chatPollSessionTimeoutMs });
@@ -246,9 +318,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
         register(connection, link, user, release);
         wait = 0;
       } else {
-        const entry = httpLink(id, identity);
-        if (!(entry.link instanceof PollChatLink)) throw new ApiError('unknown_connection', 'This chat connection is not a long-poll connection.');
-        link = entry.link;
+        link = pollLink(id, identity?.user ?? null);
         after = integerParam(req.query['after'], 'bad_request', 'after', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 });
       }
       const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
@@ -257,9 +327,12 @@ export function createChatServer(deps: ChatDeps): ChatServer {
       res.setHeader('Cache-Control', 'no-store');
       res.status(200).type('application/json').send(answer.body);
     },
-    receive(connectionId, text, identity) {
+    async receive(connectionId, text, identity) {
       if (closing) throw new ApiError('shutting_down');
-      httpLink(connectionId, identity).link.receive(text);
+      const user = identity?.user ?? null;
+      const owner = ownerOf(connectionId);
+      if (owner !== null) await relayed(owner, { kind: 'frame', connectionId, user, text }, 0);
+      else httpLink(connectionId, user).link.receive(text);
     },
     connectionCount: () => connections.size - httpLinks.size,
     httpConnectionCounts() {

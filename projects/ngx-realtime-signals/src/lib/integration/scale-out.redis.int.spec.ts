@@ -17,7 +17,7 @@ import {
   REDIS_TEST_URL,
 } from '../../../../ngx-realtime-signals-server/test/support/redis';
 import { realtimeInjector, waitFor } from './realtime-test-support';
-import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../../../../ngx-realtime-signals-server/test/support/round-robin-proxy';
 
 const FLOOD = 2000;
 const KILL_AFTER = 600;
