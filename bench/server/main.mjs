@@ -26,6 +26,8 @@ const flag = (name, fallback) => {
 };
 const quick = args.includes('--quick');
 const ROUNDS = flag('rounds', quick ? 1 : 3);
+// --attempts=1: a disturbed run is reported as disturbed instead of repeated (default 3 tries)
+const ATTEMPTS = Math.max(1, flag('attempts', 3));
 const SECONDS = flag('seconds', quick ? 3 : 10);
 const ALL_LOADS = quick
   ? [{ n: flag('n1', 200), rate: 10 }, { n: flag('n2', 500), rate: 1 }]
@@ -296,7 +298,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       for (const server of order) {
         let figures = null;
         let disturbed = false;
-        for (let attempt = 0; attempt < 3; attempt++) {
+        for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
           const before = calibrate();
           figures = await runOnce(server, load);
           await sleep(500); // the stopped server and closed sockets are gone
@@ -305,7 +307,7 @@ for (let round = 1; round <= ROUNDS; round++) {
           // other work on the machine: the generator's own loop got slower than its best, or its event loop lagged
           disturbed = Math.max(before, after) > baseline * 1.5 || figures.generatorLagP99Ms > 200;
           if (!disturbed) break;
-          console.error(`  disturbed (calibration ${before.toFixed(0)} / ${after.toFixed(0)} ms, best ${baseline.toFixed(0)} ms; generator lag p99 ${figures.generatorLagP99Ms.toFixed(0)} ms)${attempt < 2 ? ': repeating' : ''}`);
+          console.error(`  disturbed (calibration ${before.toFixed(0)} / ${after.toFixed(0)} ms, best ${baseline.toFixed(0)} ms; generator lag p99 ${figures.generatorLagP99Ms.toFixed(0)} ms)${attempt < ATTEMPTS - 1 ? ': repeating' : ''}`);
         }
         results.push({ load: `${load.n} x ${load.rate} ev/s`, transport, server: server.name, round, ...figures, disturbed });
         console.error(`round ${round} ${load.n}x${load.rate} ${transport} ${server.name}: connect ${figures.connectMs.toFixed(0)} ms (server CPU ${figures.connectCpuMs.toFixed(0)} ms), p99 ${figures.p99Ms?.toFixed(1)} ms, cpu ${figures.cpuUsPerDelivery.toFixed(1)} µs/delivery, ${figures.kbPerConnection.toFixed(1)} KB/conn, delivered ${figures.deliveredPct.toFixed(1)} %${figures.publishErrors > 0 ? `, ${figures.publishErrors} errors ${JSON.stringify(figures.errorCodes)}` : ''}${disturbed ? ' (disturbed)' : ''}`);
