@@ -1,5 +1,5 @@
 import { networkError, realtimeError, TOKEN_EXPIRED } from './errors';
-import { browserEnvironment, type ConnectionEnvironment } from './connection-environment';
+import { browserEnvironment, type ConnectionEnvironment, type ListenerTarget } from './connection-environment';
 import type { ReconnectPolicy } from './reconnect-policy';
 import type { ConnectionState, RealtimeError } from './types';
 
@@ -288,23 +288,14 @@ export class Connection {
   private listen(): void {
     if (this.unlisten) return;
     const { window: win, document: doc } = this.environment;
-    const onOnline = () => {
-      if (this.current.state === 'reconnecting') this.begin();
-    };
-    const onVisibility = () => {
-      if (doc?.visibilityState === 'hidden') return;
-      this.resume(false);
-    };
-    const onPageShow = (event: Event) => {
-      if ((event as Event & { persisted?: boolean }).persisted) this.resume(true);
-    };
-    win?.addEventListener('online', onOnline);
-    win?.addEventListener('pageshow', onPageShow);
-    doc?.addEventListener('visibilitychange', onVisibility);
+    const listeners: [ListenerTarget | null | undefined, string, (event: Event) => void][] = [
+      [win, 'online', () => this.current.state === 'reconnecting' && this.begin()],
+      [win, 'pageshow', (event) => (event as Event & { persisted?: boolean }).persisted && this.resume(true)],
+      [doc, 'visibilitychange', () => doc?.visibilityState !== 'hidden' && this.resume(false)],
+    ];
+    for (const [target, type, fn] of listeners) target?.addEventListener(type, fn);
     this.unlisten = () => {
-      win?.removeEventListener('online', onOnline);
-      win?.removeEventListener('pageshow', onPageShow);
-      doc?.removeEventListener('visibilitychange', onVisibility);
+      for (const [target, type, fn] of listeners) target?.removeEventListener(type, fn);
     };
   }
 
@@ -333,13 +324,11 @@ export class Connection {
   }
 
   private clearRetry(): void {
-    if (this.retryTimer !== null) this.clearTimer(this.retryTimer);
-    this.retryTimer = null;
+    this.retryTimer = this.clearTimer(this.retryTimer);
   }
 
   private clearWatchdog(): void {
-    if (this.watchdogTimer !== null) this.clearTimer(this.watchdogTimer);
-    this.watchdogTimer = null;
+    this.watchdogTimer = this.clearTimer(this.watchdogTimer);
   }
 
   private isOffline(): boolean {
@@ -351,21 +340,19 @@ export class Connection {
   }
 
   private setTimer(fn: () => void, ms: number): unknown {
-    return this.options.setTimeout ? this.options.setTimeout(fn, ms) : globalThis.setTimeout(fn, ms);
+    return (this.options.setTimeout ?? globalThis.setTimeout)(fn, ms);
   }
 
-  private clearTimer(handle: unknown): void {
-    if (this.options.clearTimeout) this.options.clearTimeout(handle);
-    else globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>);
+  /** Clears `handle` if set; returns null, the value of a cleared timer field. */
+  private clearTimer(handle: unknown): null {
+    if (handle !== null) (this.options.clearTimeout ?? globalThis.clearTimeout)(handle as ReturnType<typeof setTimeout>);
+    return null;
   }
 
   private update(patch: Partial<ConnectionSnapshot>): void {
-    const next = { ...this.current, ...patch };
     const c = this.current;
-    if (next.state === c.state && next.attempt === c.attempt && next.nextRetryAt === c.nextRetryAt && next.lastError === c.lastError) {
-      return;
-    }
-    this.current = Object.freeze(next);
+    if (Object.entries(patch).every(([key, value]) => c[key as keyof ConnectionSnapshot] === value)) return;
+    this.current = Object.freeze({ ...c, ...patch });
     for (const listener of [...this.listeners]) listener(this.current);
   }
 }

@@ -114,7 +114,7 @@ export class NotificationService<T = unknown> implements ConnectionStatus {
    *
    * `options` override the `events` endpoint of `withEndpoints` for this stream: `url`
    * (the whole stream URL), `parse` (how `data` is read) and `heartbeatMs` (0: no watchdog).
-   * Bad options throw here, on every platform.
+   * Bad options throw here, on every platform, in development builds (a production build drops the check).
    *
    * @example
    * ```ts

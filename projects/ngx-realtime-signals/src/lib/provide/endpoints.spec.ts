@@ -1,4 +1,4 @@
-import { ApplicationRef, type EnvironmentProviders } from '@angular/core';
+import { ApplicationRef, Injector, type EnvironmentProviders } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import {
   ChatService,
@@ -14,6 +14,8 @@ import {
   type RealtimeOptions,
   type SseMessage,
 } from 'ngx-realtime-signals';
+import { resolvePollUrl } from './endpoints';
+import { resolveConfig } from './resolve-config';
 import { REALTIME_CONFIG } from './tokens';
 import { provideRealtimeTesting, RealtimeTestingController } from 'ngx-realtime-signals/testing';
 
@@ -248,5 +250,29 @@ describe('NotificationService stream identity', () => {
     expect(notes.notifications()).toEqual([]);
     const second = await realtime.expectNext({ transport: 'sse' });
     expect(second.request).toMatchObject({ url: '/two', cursor: null });
+  });
+});
+
+describe('in a production build (ngDevMode false)', () => {
+  const global = globalThis as { ngDevMode?: unknown };
+  let saved: unknown;
+  beforeEach(() => {
+    saved = global.ngDevMode;
+    global.ngDevMode = false;
+  });
+  afterEach(() => {
+    global.ngDevMode = saved;
+  });
+
+  it('leaves the checks of the setup and the call options to development', () => {
+    expect(() => withEndpoints({ poll: 7 } as unknown as RealtimeEndpoints)).not.toThrow();
+    const config = resolveConfig({ transports: ['smoke'] } as unknown as RealtimeOptions, Injector.create({ providers: [] }));
+    expect(config.transports).toEqual(['smoke']);
+    expect(resolvePollUrl(config, 't', '')).toBe('');
+  });
+
+  it('still refuses an endpoint function that returns no URL, in a short message', () => {
+    const config = resolveConfig({ endpoints: { poll: () => 42 as unknown as string } }, Injector.create({ providers: [] }));
+    expect(() => resolvePollUrl(config, 't', undefined)).toThrow(new TypeError('withEndpoints: an endpoint returned no URL'));
   });
 });

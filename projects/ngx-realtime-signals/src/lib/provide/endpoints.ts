@@ -88,14 +88,15 @@ export interface RealtimeEndpoints {
  * ```
  */
 export function withEndpoints(endpoints: RealtimeEndpoints): RealtimeFeature {
-  return { ɵkind: 'endpoints', ɵoptions: { endpoints: checkEndpoints(endpoints, 'withEndpoints') }, ɵproviders: [] };
+  if (typeof ngDevMode === 'undefined' || ngDevMode) checkEndpoints(endpoints, 'withEndpoints');
+  return { ɵkind: 'endpoints', ɵoptions: { endpoints }, ɵproviders: [] };
 }
 
 /**
- * Throws a clear error for a malformed endpoints object; returns it unchanged otherwise.
- * `where` names the caller in the message.
+ * Throws a clear error for a malformed endpoints object. `where` names the caller in the
+ * message. A development-mode check: the app's setup meets it in development first.
  */
-export function checkEndpoints(endpoints: RealtimeEndpoints, where: string): RealtimeEndpoints {
+export function checkEndpoints(endpoints: RealtimeEndpoints, where: string): void {
   if (typeof endpoints !== 'object' || endpoints === null) {
     throw new TypeError(`${where}: expected an object { events?, poll?, chat? }, got ${kind(endpoints)}`);
   }
@@ -117,10 +118,9 @@ export function checkEndpoints(endpoints: RealtimeEndpoints, where: string): Rea
   if (chat !== undefined && typeof chat !== 'function' && !(typeof chat === 'string' && chat !== '')) {
     throw new TypeError(`${where}: chat must be a URL string or () => url, got ${kind(chat)}`);
   }
-  return endpoints;
 }
 
-/** Throws a clear error for a bad `parse` or `heartbeatMs`. */
+/** Throws a clear error for a bad `parse` or `heartbeatMs` (a development-mode check, as {@link checkEndpoints}). */
 export function checkStreamOptions(options: StreamOptions, where: string): void {
   const { parse, heartbeatMs } = options;
   if (parse !== undefined && parse !== 'json' && parse !== 'text' && typeof parse !== 'function') {
@@ -140,9 +140,11 @@ export interface ResolvedStream {
 
 /** The stream of `topic`: the call's options over the `events` endpoint over the defaults. */
 export function resolveStream(config: ResolvedRealtimeConfig, topic: string, call: StreamOptions & { url?: string }): ResolvedStream {
-  checkStreamOptions(call, 'NotificationService.connect');
-  if (call.url !== undefined && !(typeof call.url === 'string' && call.url !== '')) {
-    throw new TypeError(`NotificationService.connect: url must be a non-empty string, got ${kind(call.url)}`);
+  if (typeof ngDevMode === 'undefined' || ngDevMode) {
+    checkStreamOptions(call, 'NotificationService.connect');
+    if (call.url !== undefined && !(typeof call.url === 'string' && call.url !== '')) {
+      throw new TypeError(`NotificationService.connect: url must be a non-empty string, got ${kind(call.url)}`);
+    }
   }
   const endpoint = config.endpoints.events;
   const fromEndpoint: Partial<StreamEndpoint> = typeof endpoint === 'function' ? { url: endpoint } : (endpoint ?? {});
@@ -154,8 +156,10 @@ export function resolveStream(config: ResolvedRealtimeConfig, topic: string, cal
 /** The long-poll URL of `topic`: the call's `url` over the `poll` endpoint over the default. */
 export function resolvePollUrl(config: ResolvedRealtimeConfig, topic: string, callUrl: string | undefined): string {
   if (callUrl !== undefined) {
-    if (typeof callUrl === 'string' && callUrl !== '') return callUrl;
-    throw new TypeError(`LongPollService.watch: url must be a non-empty string, got ${kind(callUrl)}`);
+    if ((typeof ngDevMode === 'undefined' || ngDevMode) && !(typeof callUrl === 'string' && callUrl !== '')) {
+      throw new TypeError(`LongPollService.watch: url must be a non-empty string, got ${kind(callUrl)}`);
+    }
+    return callUrl;
   }
   const poll = config.endpoints.poll;
   return poll ? endpointUrl(poll, topic, 'poll') : defaultUrl(config, 'poll', topic);
@@ -166,17 +170,28 @@ export function resolveChatUrl(config: ResolvedRealtimeConfig): string {
   const chat = config.endpoints.chat;
   if (chat === undefined) return `${config.baseUrl}/chat`;
   const url = typeof chat === 'function' ? chat() : chat;
-  if (typeof url !== 'string' || url === '') throw new TypeError(`withEndpoints: chat() returned ${kind(url)}, expected a URL string`);
+  if (typeof url !== 'string' || url === '') {
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode ? `withEndpoints: chat() returned ${kind(url)}, expected a URL string` : BAD_URL,
+    );
+  }
   return url;
 }
 
 function endpointUrl(fn: TopicUrl, topic: string, name: 'events' | 'poll'): string {
   const url = fn(topic);
   if (typeof url !== 'string' || url === '') {
-    throw new TypeError(`withEndpoints: ${name}(${JSON.stringify(topic)}) returned ${kind(url)}, expected a URL string`);
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `withEndpoints: ${name}(${JSON.stringify(topic)}) returned ${kind(url)}, expected a URL string`
+        : BAD_URL,
+    );
   }
   return url;
 }
+
+/** What a production build says when an endpoint function returns no URL (development builds say which and what). */
+const BAD_URL = 'withEndpoints: an endpoint returned no URL';
 
 function defaultUrl(config: ResolvedRealtimeConfig, path: 'events' | 'poll', topic: string): string {
   return `${config.baseUrl}/${path}/${encodeURIComponent(topic)}`;

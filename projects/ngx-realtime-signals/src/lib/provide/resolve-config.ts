@@ -27,15 +27,23 @@ export function mergeOptions(list: readonly RealtimeOptions[]): RealtimeOptions 
 
 /** Applies defaults; the token function runs in `injector`'s context so it may call `inject()`. */
 export function resolveConfig(options: RealtimeOptions, injector: Injector): ResolvedRealtimeConfig {
-  const authToken = options.authToken;
+  const { authToken, endpoints = {}, transports } = options;
+  const transportFallback = { ...DEFAULT_TRANSPORT_FALLBACK, ...defined(options.transportFallback ?? {}) };
+  // Angular's own guard: an app's production build defines ngDevMode as false and drops these
+  // checks of its setup, which the same setup meets in development first.
+  if (typeof ngDevMode === 'undefined' || ngDevMode) {
+    checkEndpoints(endpoints, 'provideRealtime');
+    checkTransports(transports, transportFallback);
+  }
   return {
     baseUrl: (options.baseUrl ?? '/api').replace(/\/+$/, ''),
     reconnect: { ...DEFAULT_RECONNECT, ...defined(options.reconnect ?? {}) },
     authToken: authToken ? () => runInInjectionContext(injector, authToken) : null,
     buffers: { ...DEFAULT_BUFFERS, ...defined(options.buffers ?? {}) },
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-    endpoints: checkEndpoints(options.endpoints ?? {}, 'provideRealtime'),
-    ...checkTransports(options.transports, { ...DEFAULT_TRANSPORT_FALLBACK, ...defined(options.transportFallback ?? {}) }),
+    endpoints,
+    transports: transports ? Object.freeze([...transports]) : null,
+    transportFallback: Object.freeze(transportFallback),
   };
 }
 

@@ -5,13 +5,10 @@ const KINDS: readonly RealtimeTransportKind[] = ['websocket', 'sse', 'long-poll'
 /**
  * Validates `transports` and `transportFallback`: known kinds, each at most once,
  * at least one; durations non-negative integers (head start and first-frame
- * deadline at least 1 ms). A bad value throws at `provideRealtime`, naming it.
+ * deadline at least 1 ms). A bad value throws at `provideRealtime`, naming it. A
+ * development-mode check: the app's setup meets it in development first.
  */
-export function checkTransports(
-  transports: readonly RealtimeTransportKind[] | undefined,
-  fallback: TransportFallbackOptions,
-): { transports: readonly RealtimeTransportKind[] | null; transportFallback: Readonly<TransportFallbackOptions> } {
-  let order: readonly RealtimeTransportKind[] | null = null;
+export function checkTransports(transports: readonly RealtimeTransportKind[] | undefined, fallback: TransportFallbackOptions): void {
   if (transports !== undefined) {
     if (!Array.isArray(transports) || transports.length === 0) {
       throw new TypeError('provideRealtime: transports must list at least one of "websocket", "sse", "long-poll".');
@@ -22,7 +19,6 @@ export function checkTransports(
       }
     }
     if (new Set(transports).size !== transports.length) throw new TypeError('provideRealtime: transports lists a transport twice.');
-    order = Object.freeze([...transports]);
   }
   for (const [name, min] of [
     ['headStartMs', 1],
@@ -35,7 +31,6 @@ export function checkTransports(
       throw new TypeError(`provideRealtime: transportFallback.${name} must be an integer of at least ${min} ms, got ${String(value)}.`);
     }
   }
-  return { transports: order, transportFallback: Object.freeze({ ...fallback }) };
 }
 
 /**
