@@ -37,5 +37,6 @@ module.exports = {
     require('./demo-server/jest.config.js'),
     require('./projects/ngx-realtime-signals-server/jest.config.cjs'),
     require('./projects/ngx-realtime-signals/schematics/jest.config.js'),
+    require('./ops/jest.config.cjs'),
   ].map(withRedisRule),
 };

@@ -3,8 +3,11 @@
 // Needs a Redis at REDIS_TEST_URL (default redis://127.0.0.1:6379; this run's keys get a prefix of
 // their own and are removed after) and haproxy. Without either the suite is skipped with the
 // reason, except under CI=true, where it fails.
+// Then HAProxy's configuration itself, with a redis-server of the test's own: an instance whose
+// Redis is down stays in the pool, and per-IP limits see the client addresses HAProxy forwards.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser } from './support/browser.mjs';
 import { publish } from './support/server.mjs';
@@ -12,7 +15,7 @@ import {
   WAIT_MS, joinChat, listedIds, openPage, recordConnectionStates, sendChat, stateHistory, waitForIds,
   waitForState, waitForText, withScreenshots,
 } from './support/page.mjs';
-import { demoInstance, findBinary, freePort, getJson, redisPing, startHaproxy, sleep } from '../ops/support/processes.mjs';
+import { demoInstance, findBinary, freePort, getJson, redisPing, redisServer, startHaproxy, sleep, waitUntil } from '../ops/support/processes.mjs';
 
 const NOTIFICATIONS = '.notification-list [data-event-id]';
 const ORDERS = '.order-feed [data-event-id]';
@@ -22,6 +25,7 @@ const KEY_PREFIX = `rts-test:${randomBytes(6).toString('hex')}:`;
 
 const missing = [
   ...(findBinary('haproxy') ? [] : ['haproxy is not installed (apt-get install -y haproxy)']),
+  ...(findBinary('redis-server') ? [] : ['redis-server is not installed (apt-get install -y redis-server)']),
   ...((await redisPing(REDIS_URL)) ? [] : [`no Redis answers at ${REDIS_URL} (start redis-server, or set REDIS_TEST_URL)`]),
 ];
 const reason = missing.length ? missing.join('; ') : null;
@@ -155,3 +159,84 @@ describe('the demo behind HAProxy with three Redis-backed instances', { timeout:
       pages = [];
     }));
 });
+
+/** Opens an SSE stream through `baseUrl` from the local address `from` (any 127.x.y.z on Linux); resolves with it once answered. */
+function sseFrom(baseUrl, from, headers = {}) {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: hostname, port, localAddress: from, path: '/api/events/limits', headers: { accept: 'text/event-stream', ...headers }, agent: false }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('HAProxy in front of an instance, with a Redis of the test\'s own', { timeout: 120_000, skip: skip ? reason : false }, () => {
+  let redis;
+  let instance;
+  let haproxy;
+  const streams = [];
+
+  before(async () => {
+    if (reason) throw new Error(`CI=true and ${reason}`);
+    redis = redisServer({ port: await freePort() });
+    await redis.start();
+    // One slot per client address; HAProxy names the client in X-Forwarded-For and the instance trusts that one hop.
+    instance = demoInstance({
+      name: 'rt1',
+      port: await freePort(),
+      env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '1000', MAX_CONNECTIONS_PER_IP: '1', TRUST_PROXY: '1' },
+    });
+    await instance.start();
+    haproxy = await startHaproxy({ port: await freePort(), backends: [instance], checkIntervalMs: 200 });
+  });
+  after(async () => {
+    for (const stream of streams) stream.close();
+    await haproxy?.stop();
+    await instance?.kill('SIGTERM');
+    await redis?.stop('SIGTERM');
+  });
+
+  it('keeps the instance in the pool while Redis is down, so publishers get its JSON 503, not the balancer\'s page', async () => {
+    assert.equal((await publishStatus(haproxy.url)).status, 201);
+    await redis.stop('SIGKILL');
+    await waitUntil(async () => (await getJson(`${instance.url}/api/health`))?.status === 503, 'the instance to report degraded', 20_000, 50);
+    // Ten checks 200 ms apart: HAProxy takes a server out after two failed ones (fall 2).
+    await sleep(2000);
+    const refused = await publishStatus(haproxy.url);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body?.error?.code, 'log_unavailable', `a publish through HAProxy got ${refused.text.slice(0, 200)}`);
+    assert.deepEqual((await getJson(`${haproxy.url}/api/health/ready`))?.body, { status: 'ready', log: 'degraded' });
+    await redis.start();
+    await waitUntil(async () => (await publishStatus(haproxy.url)).status === 201, 'publishes to succeed again', 20_000, 100);
+  });
+
+  it('counts connections per client address that HAProxy forwards, and a spoofed X-Forwarded-For gains no slot', async () => {
+    const open = async (from, headers) => {
+      const stream = await sseFrom(haproxy.url, from, headers);
+      streams.push(stream);
+      return stream.status;
+    };
+    assert.equal(await open('127.0.0.2'), 200);
+    assert.equal(await open('127.0.0.3'), 200);
+    assert.equal(await open('127.0.0.2'), 429, 'a second stream from one client address');
+    assert.equal(await open('127.0.0.3', { 'X-Forwarded-For': '198.51.100.7' }), 429, 'a client naming another address itself');
+  });
+});
+
+async function publishStatus(baseUrl) {
+  const response = await fetch(`${baseUrl}/api/topics/outage/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'tick', data: {} }),
+  });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // HAProxy's own error page is HTML
+  }
+  return { status: response.status, body, text };
+}

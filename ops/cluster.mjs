@@ -1,6 +1,7 @@
 // npm run cluster [-- --instances 3 --port 8080]
 // Starts N Redis-backed demo-server instances on free loopback ports and HAProxy in front of
-// them (round-robin, no stickiness, health checks on /api/health), prints the URL, and stops
+// them (round-robin, no stickiness, health checks on /api/health/ready, X-Forwarded-For trusted
+// from that one hop), prints the URL, and stops
 // everything on Ctrl-C. REDIS_URL (default redis://127.0.0.1:6379) is passed to every instance.
 import { parseArgs } from 'node:util';
 import {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import type { RealtimeOptions, RealtimeSettings } from 'ngx-realtime-signals-server';
 
@@ -99,6 +100,39 @@ function origins(env: Env): readonly string[] | null {
     }
   }
   return list.map((entry) => (entry === '*' ? entry : new URL(entry).origin));
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Whether `entry` is an address, a subnet in CIDR notation or a named range, as Express's `trust proxy` takes them. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = net.isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return DECIMAL.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * TRUST_PROXY, as Express's `trust proxy`: unset or `false` trusts no proxy (the socket's peer is
+ * the client), `true` every one, a number the n nearest hops, otherwise comma-separated proxy
+ * addresses or subnets (`127.0.0.1`, `10.0.0.0/8`, `loopback`, `linklocal`, `uniquelocal`).
+ */
+function trustProxy(env: Env): boolean | number | readonly string[] {
+  const raw = text(env, 'TRUST_PROXY', 'false');
+  if (raw === 'false' || raw === 'off') return false;
+  if (raw === 'true' || raw === 'on') return true;
+  if (DECIMAL.test(raw)) return integer(env, 'TRUST_PROXY', 0, 0, 1000);
+  const list = raw.split(',').map((entry) => entry.trim());
+  for (const entry of list) {
+    if (!isProxyAddress(entry)) {
+      throw new ConfigError(
+        `TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses (like "loopback,10.0.0.0/8"), got "${entry}" in "${raw}"`,
+      );
+    }
+  }
+  return list;
 }
 
 /** HS256 keys shorter than the hash output (256 bits) weaken the MAC; RFC 7518 section 3.2 forbids them. */
@@ -207,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
     chatPollSessionTimeoutMs: integer(env, 'CHAT_POLL_SESSION_TIMEOUT_MS', 30_000, 100, HOUR_MS),
     maxBufferedBytes: integer(env, 'MAX_BUFFERED_BYTES', 1024 * 1024, 1, GIB),
     maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 1024, 1, 1_000_000),
+    trustProxy: trustProxy(env),
     httpRateLimit: integer(env, 'HTTP_RATE_LIMIT', 0, 0, 1_000_000_000),
     httpRateWindowMs: integer(env, 'HTTP_RATE_WINDOW_MS', 60_000, 1, 24 * HOUR_MS),
     allowedOrigins: origins(env),

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       chatMaxRoomsPerConnection: 50,
       maxBufferedBytes: 1048576,
       maxConnectionsPerIp: 1024,
+      trustProxy: false,
       httpRateLimit: 0,
       httpRateWindowMs: 60000,
       allowedOrigins: null,
@@ -58,6 +59,13 @@ describe('loadConfig', () => {
     expect(config.allowedOrigins).toEqual(['https://a.example', 'http://b.example:8080', '*']);
   });
 
+  it('reads TRUST_PROXY as Express reads trust proxy: off, on, a hop count or proxy addresses', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' loopback, 10.0.0.0/8,::1 ' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
+  });
+
   it('reads the Redis settings', () => {
     const config = loadConfig({
       REDIS_URL: 'rediss://user:secret@redis.example:6380/2',
@@ -86,6 +94,9 @@ describe('loadConfig', () => {
     ['ALLOWED_ORIGINS', 'https://a.example/path', /ALLOWED_ORIGINS entries must be bare origins/],
     ['POLL_DEFAULT_TIMEOUT_MS', '70000', /POLL_DEFAULT_TIMEOUT_MS \(70000\) must not exceed POLL_MAX_TIMEOUT_MS/],
     ['POLL_DEFAULT_LIMIT', '5000', /POLL_DEFAULT_LIMIT \(5000\) must not exceed POLL_MAX_LIMIT/],
+    ['TRUST_PROXY', 'haproxy', /TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses .*got "haproxy"/],
+    ['TRUST_PROXY', 'loopback,10.0.0.0/33', /TRUST_PROXY .*got "10.0.0.0\/33"/],
+    ['TRUST_PROXY', '5000', /TRUST_PROXY must be between 0 and 1000/],
     ['REDIS_URL', 'localhost:6379', /REDIS_URL must start with redis:\/\/ or rediss:\/\//],
     ['REDIS_URL', 'not a url', /REDIS_URL must be a URL like redis:\/\/127.0.0.1:6379/],
     ['REDIS_URL', 'http://127.0.0.1:6379', /REDIS_URL must start with redis:\/\//],

@@ -183,7 +183,17 @@ describe('demo-server instances sharing one Redis', () => {
       relay.cut();
       await waitFor(async () => (await rawRequest(b.url, { path: '/api/health' })).status === 503, 'B to report degraded');
       const health = await rawRequest(b.url, { path: '/api/health' });
-      expect(health.json).toEqual(expect.objectContaining({ status: 'degraded', log: 'redis' }));
+      expect(health.json).toEqual(
+        expect.objectContaining({
+          status: 'degraded',
+          log: 'redis',
+          detail: expect.stringContaining('publishes get 503 log_unavailable'),
+          logCounters: expect.objectContaining({ disconnects: expect.any(Number) }),
+        }),
+      );
+      // B still serves (JSON 503 to publishers, readers stay), so a load balancer keeps it in its pool.
+      const ready = await rawRequest(b.url, { path: '/api/health/ready' });
+      expect([ready.status, ready.json]).toEqual([200, { status: 'ready', log: 'degraded' }]);
       const refused = await publish(b.url, 'outage', 'n', { lost: true });
       expect(refused.status).toBe(503);
       expect(refused.json.error.code).toBe('log_unavailable');

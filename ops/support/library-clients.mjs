@@ -14,13 +14,17 @@ import {
   ɵNoopNgZone as NoopNgZone,
 } from '@angular/core';
 import WebSocket from 'ws';
+import { ClientRecord, recordStates } from './client-record.mjs';
 import { ROOT } from './processes.mjs';
 
 const LIBRARY = path.join(ROOT, 'dist/ngx-realtime-signals/fesm2022/ngx-realtime-signals.mjs');
 if (!existsSync(LIBRARY)) throw new Error(`${LIBRARY} is missing: run npm run build:lib first`);
 const lib = await import(pathToFileURL(LIBRARY).href);
 
-/** How often a client's signals are read (state changes and chat messages are signals, not streams). */
+/**
+ * How often a client's message list and gap are read (they are signals, not streams); the list only
+ * grows and a gap stays until the next, so a sample misses nothing. States are watched (recordStates).
+ */
 const SAMPLE_MS = 10;
 
 function injectorFor(baseUrl, service, { heartbeatMs }) {
@@ -43,51 +47,6 @@ function injectorFor(baseUrl, service, { heartbeatMs }) {
   );
 }
 
-/**
- * What one client saw: every event with the time it arrived, the state changes with
- * their times, resets (gaps) and reconnects. `seqOf(event)` reads the publisher's
- * sequence number out of an event.
- */
-class ClientRecord {
-  constructor(transport, name) {
-    this.transport = transport;
-    this.name = name;
-    this.received = [];
-    this.states = [];
-    this.resets = 0;
-    this.opens = 0;
-  }
-
-  state(state, at = Date.now()) {
-    const last = this.states.at(-1);
-    if (last?.state === state) return;
-    this.states.push({ state, at });
-    if (state === 'open') this.opens++;
-  }
-
-  get reconnects() {
-    return Math.max(0, this.opens - 1);
-  }
-
-  get currentState() {
-    return this.states.at(-1)?.state ?? 'idle';
-  }
-
-  /** First moment after `at` when the client left `open`, or null. */
-  leftOpenAfter(at) {
-    let wasOpen = false;
-    for (const entry of this.states) {
-      if (entry.at < at) {
-        wasOpen = entry.state === 'open';
-        continue;
-      }
-      if (wasOpen && entry.state !== 'open') return entry.at;
-      wasOpen = entry.state === 'open';
-    }
-    return null;
-  }
-}
-
 function seqOfData(data) {
   return typeof data?.seq === 'number' ? data.seq : null;
 }
@@ -105,15 +64,15 @@ export function sseReader(baseUrl, topic, { name, heartbeatMs }) {
   let lastGap = null;
   service.events$.subscribe((event) => record.received.push({ seq: seqOfData(event.data), id: event.id, ts: event.ts, at: Date.now() }));
   service.connect(topic);
+  const unwatch = recordStates(service.state, record);
   const timer = setInterval(() => {
-    record.state(service.state());
     const gap = service.gap();
     if (gap && gap !== lastGap) {
       lastGap = gap;
       record.resets++;
     }
   }, SAMPLE_MS);
-  return { record, ready: () => service.cursor() !== null && service.state() === 'open', close: () => (clearInterval(timer), injector.destroy()) };
+  return { record, ready: () => service.cursor() !== null && service.state() === 'open', close: () => (clearInterval(timer), unwatch(), injector.destroy()) };
 }
 
 /** A long-poll reader: LongPollService.watch(`topic`), polls held `holdMs`. */
@@ -123,15 +82,15 @@ export function longPollReader(baseUrl, topic, { name, heartbeatMs, holdMs }) {
   const feed = injector.get(lib.LongPollService).watch(topic, { timeoutMs: holdMs, limit: 1000, bufferSize: 100_000 });
   let lastGap = null;
   feed.events$.subscribe((event) => record.received.push({ seq: seqOfData(event.data), id: event.id, ts: event.ts, at: Date.now() }));
+  const unwatch = recordStates(feed.state, record);
   const timer = setInterval(() => {
-    record.state(feed.state());
     const gap = feed.gap();
     if (gap && gap !== lastGap) {
       lastGap = gap;
       record.resets++;
     }
   }, SAMPLE_MS);
-  return { record, ready: () => feed.cursor() !== null && feed.state() === 'open', close: () => (clearInterval(timer), feed.stop(), injector.destroy()) };
+  return { record, ready: () => feed.cursor() !== null && feed.state() === 'open', close: () => (clearInterval(timer), unwatch(), feed.stop(), injector.destroy()) };
 }
 
 /** A chat member: ChatService joined to `room`, reading messages as they are listed. */
@@ -144,8 +103,8 @@ export function chatReader(baseUrl, room, { name, heartbeatMs }) {
   let seen = 0;
   let lastGap = null;
   let lastList = null;
+  const unwatch = recordStates(chat.state, record);
   const timer = setInterval(() => {
-    record.state(chat.state());
     const gap = handle.gap?.();
     if (gap && gap !== lastGap) {
       lastGap = gap;
@@ -161,7 +120,7 @@ export function chatReader(baseUrl, room, { name, heartbeatMs }) {
       record.received.push({ seq: seqOfText(message.text), id: message.id, ts: message.ts, at: now });
     }
   }, SAMPLE_MS);
-  return { record, ready: () => handle.joined() && chat.state() === 'open', close: () => (clearInterval(timer), injector.destroy()) };
+  return { record, ready: () => handle.joined() && chat.state() === 'open', close: () => (clearInterval(timer), unwatch(), injector.destroy()) };
 }
 
 /**

@@ -178,6 +178,10 @@ export function demoInstance({ name, port, env = {} }) {
         DEMO_SCENARIO: 'off',
         STATIC_DIR,
         SHUTDOWN_GRACE_MS: '1000',
+        // HAProxy, the one hop in front, appends the client's address to X-Forwarded-For. Trusting that
+        // hop rather than "loopback" matters here, where clients are on loopback too: a trusted client
+        // address would let the header's earlier, client-written entries through.
+        TRUST_PROXY: process.env.TRUST_PROXY ?? '1',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -257,8 +261,11 @@ export async function getJson(url, timeoutMs = 2000) {
 
 /**
  * The HAProxy configuration in front of demo-server instances: round-robin without
- * stickiness, health checks on /api/health, and timeouts that let an SSE stream, a
- * long poll held up to POLL_MAX_TIMEOUT_MS (60 s) and a WebSocket tunnel live.
+ * stickiness, health checks on /api/health/ready (an instance is taken out when it does
+ * not answer or drains, not when the Redis every instance shares is down), the client's
+ * address in X-Forwarded-For (instances started with TRUST_PROXY=1 read it), and
+ * timeouts that let an SSE stream, a long poll held up to POLL_MAX_TIMEOUT_MS (60 s) and a
+ * WebSocket tunnel live.
  */
 export function haproxyConfig({ port, backends, checkIntervalMs = 1000, maxconn = 8000 }) {
   const servers = backends
@@ -274,6 +281,8 @@ defaults
     log global
     option httplog
     option dontlognull
+    # The client's address for the instances' per-IP limits and logs (they trust this one hop).
+    option forwardfor
     # SSE and chat frames are small and must go out at once, not wait to fill a packet
     # (without this, each SSE event waited ~150 ms in HAProxy here).
     option http-no-delay
@@ -298,7 +307,10 @@ frontend realtime
 
 backend instances
     balance roundrobin
-    option httpchk GET /api/health
+    # Readiness, not the full report: /api/health answers 503 while Redis is down, on every
+    # instance at once, and taking them all out would replace their JSON 503 to publishers by
+    # HAProxy's own error page and refuse new readers that the instances can still serve.
+    option httpchk GET /api/health/ready
     http-check expect status 200
     default-server inter ${checkIntervalMs} fastinter ${Math.max(100, Math.floor(checkIntervalMs / 2))} downinter ${checkIntervalMs} fall 2 rise 2
 ${servers}
@@ -318,7 +330,7 @@ export async function startHaproxy({ port, backends, checkIntervalMs, maxconn })
   const url = `http://127.0.0.1:${port}`;
   await untilExit(
     tracked,
-    waitUntil(async () => (await getJson(`${url}/api/health`))?.status === 200, `haproxy on port ${port} to reach an instance`, 20_000, 100),
+    waitUntil(async () => (await getJson(`${url}/api/health/ready`))?.status === 200, `haproxy on port ${port} to reach an instance`, 20_000, 100),
   );
   return {
     url,

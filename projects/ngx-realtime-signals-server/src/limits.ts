@@ -1,8 +1,53 @@
 import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
 
-/** The peer address a limit is keyed on (IPv4-mapped IPv6 folded to plain IPv4). */
+/** The `trustProxy` setting, as Express's `trust proxy`: off, every hop, a hop count, or the proxies' addresses. */
+export type TrustProxy = boolean | number | readonly string[];
+
+/** Whether the peer `address`, `hop` steps from this server (0: the socket's peer), is a proxy to trust. */
+export type TrustFn = (address: string, hop: number) => boolean;
+
+const CLIENT_ADDRESS = Symbol('realtime.clientAddress');
+type WithAddress = { [CLIENT_ADDRESS]?: string };
+
+/**
+ * The trust function of a `trustProxy` setting, with Express's semantics: `false` trusts no proxy
+ * (the socket's peer is the client), `true` every one (the left-most `X-Forwarded-For` address is
+ * the client), `n` the n nearest hops, a list the peers at those addresses or subnets (CIDR, or
+ * `loopback`, `linklocal`, `uniquelocal`). Throws on an address that is not one.
+ *
+ * @example
+ * const trust = compileTrust(['loopback', '10.0.0.0/8']);
+ */
+export function compileTrust(setting: TrustProxy): TrustFn {
+  if (setting === true) return () => true;
+  if (setting === false) return () => false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return proxyaddr.compile([...setting]);
+}
+
+/**
+ * Works out the client address of `req` once, from the socket's peer and, when that peer is a
+ * trusted proxy, `X-Forwarded-For`; later `clientIp(req)` calls return it.
+ *
+ * @example
+ * router.use((req, _res, next) => (resolveClientIp(req, trust), next()));
+ */
+export function resolveClientIp(req: IncomingMessage, trust: TrustFn): string {
+  const address = fold(proxyaddr(req, trust) || 'unknown');
+  (req as IncomingMessage & WithAddress)[CLIENT_ADDRESS] = address;
+  return address;
+}
+
+/**
+ * The client address a limit is keyed on and logs name (IPv4-mapped IPv6 folded to plain IPv4):
+ * the one `resolveClientIp` worked out, else the socket's peer.
+ */
 export function clientIp(req: Pick<IncomingMessage, 'socket'>): string {
-  const address = req.socket.remoteAddress ?? 'unknown';
+  return (req as WithAddress)[CLIENT_ADDRESS] ?? fold(req.socket.remoteAddress ?? 'unknown');
+}
+
+function fold(address: string): string {
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 

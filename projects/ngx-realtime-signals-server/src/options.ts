@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { compileTrust, type TrustProxy } from './limits.js';
 import type { EventLog } from './log/event-log.js';
 import type { Logger } from './logger.js';
 
@@ -56,6 +57,15 @@ export interface RealtimeSettings {
   readonly maxBufferedBytes: number;
   /** Open SSE, long-poll and WebSocket connections per client IP. Default 1024. */
   readonly maxConnectionsPerIp: number;
+  /**
+   * Which peers are proxies whose `X-Forwarded-For` names the client, with the semantics of
+   * Express's `trust proxy`: `false` none (the socket's peer is the client, and the header is
+   * ignored), `true` every peer, `n` the n nearest hops, or a list of proxy addresses or subnets
+   * (`10.0.0.0/8`, `loopback`, `linklocal`, `uniquelocal`). Per-IP limits and logs use the address
+   * found. Trust only proxies that overwrite or append to the header: an untrusted peer's header
+   * is never read, so it cannot pose as other clients. Default false.
+   */
+  readonly trustProxy: TrustProxy;
   /** HTTP requests (and upgrades) per IP per `httpRateWindowMs`; 0 turns the limiter off. Default 0. */
   readonly httpRateLimit: number;
   /** Default 60000. */
@@ -90,8 +100,10 @@ export interface RealtimeSettings {
  * @example
  * createRealtime({ basePath: '/api', historyLimit: 5000, allowedOrigins: ['https://app.example.com'] });
  */
-export type RealtimeOptions = { readonly basePath: string } & Partial<Omit<RealtimeSettings, 'basePath' | 'allowedOrigins'>> & {
+export type RealtimeOptions = { readonly basePath: string } & Partial<Omit<RealtimeSettings, 'basePath' | 'allowedOrigins' | 'trustProxy'>> & {
   readonly allowedOrigins?: readonly string[] | null;
+  /** As {@link RealtimeSettings.trustProxy}; a string is a comma-separated list (`"loopback, 10.0.0.0/8"`). */
+  readonly trustProxy?: TrustProxy | string;
   /** The event log; default a MemoryEventLog of `historyLimit` owned (and closed) by the instance. A log passed in is not closed by `close()`. */
   readonly log?: EventLog;
   /** A pino logger; default `pino({ level: 'info' })` on stdout. */
@@ -154,6 +166,7 @@ export const SETTING_BOUNDS: Readonly<Record<IntegerSetting, { readonly default:
 const OTHER_OPTIONS = [
   'basePath',
   'allowedOrigins',
+  'trustProxy',
   'authSecret',
   'authIssuer',
   'authAudience',
@@ -233,6 +246,29 @@ function originsOf(value: unknown): readonly string[] | null {
       return parsed.origin;
     }),
   );
+}
+
+function trustProxyOf(value: unknown): TrustProxy {
+  if (value === undefined) return false;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0 || value > 1000) {
+      throw new RealtimeOptionsError(`trustProxy as a hop count must be an integer from 0 to 1000, got ${show(value)}`);
+    }
+    return value;
+  }
+  const list = typeof value === 'string' ? value.split(',').map((entry) => entry.trim()) : value;
+  if (!Array.isArray(list) || list.length === 0 || list.some((entry) => typeof entry !== 'string' || entry === '')) {
+    throw new RealtimeOptionsError(
+      `trustProxy must be true, false, a hop count or proxy addresses (like ["loopback", "10.0.0.0/8"]), got ${show(value)}`,
+    );
+  }
+  try {
+    compileTrust(list);
+  } catch (error) {
+    throw new RealtimeOptionsError(`trustProxy: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return Object.freeze([...(list as string[])]);
 }
 
 function authSecretOf(value: unknown): string | null {
@@ -345,6 +381,7 @@ export function resolveOptions(input: RealtimeOptions): { settings: RealtimeSett
     chatPollSessionTimeoutMs: integer(options, 'chatPollSessionTimeoutMs'),
     maxBufferedBytes: integer(options, 'maxBufferedBytes'),
     maxConnectionsPerIp: integer(options, 'maxConnectionsPerIp'),
+    trustProxy: trustProxyOf(options['trustProxy']),
     httpRateLimit: integer(options, 'httpRateLimit'),
     httpRateWindowMs: integer(options, 'httpRateWindowMs'),
     allowedOrigins: originsOf(options['allowedOrigins']),

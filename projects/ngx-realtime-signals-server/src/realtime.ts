@@ -6,7 +6,7 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import { errorHandler } from './error-handler.js';
 import { ApiError, sendError } from './errors.js';
 import { checkEventType } from './event-type.js';
-import { ConnectionLimiter, HttpRateLimiter } from './limits.js';
+import { compileTrust, ConnectionLimiter, HttpRateLimiter, resolveClientIp } from './limits.js';
 import type { EventLog, LogStatus, LoggedEvent } from './log/event-log.js';
 import { MemoryEventLog } from './log/memory-log.js';
 import { defaultLogger, type Logger } from './logger.js';
@@ -15,7 +15,7 @@ import { resolveOptions, type RealtimeOptions, type RealtimeSettings } from './o
 import { isValidTopic } from './topic.js';
 import { type ChatIdentity, createChatServer } from './transports/chat.js';
 import { chatFrameHandlers } from './transports/chat-frame-post.js';
-import { type ConnectionCounts, healthHandler } from './transports/health.js';
+import { type ConnectionCounts, healthHandler, readyHandler } from './transports/health.js';
 import { createLongPollTransport } from './transports/long-poll.js';
 import { createPublishHandlers } from './transports/publish.js';
 import { createSseTransport } from './transports/sse.js';
@@ -25,7 +25,7 @@ import { routeUpgrades, upgradeRouting } from './upgrade-routing.js';
 export interface Realtime {
   /** The validated base path; mount `router` there (directly or through nested routers). */
   readonly basePath: string;
-  /** `GET events/:topic`, `GET poll/:topic`, `POST topics/:topic/events`, `GET health`, relative to the mount point. */
+  /** `GET events/:topic`, `GET poll/:topic`, `POST topics/:topic/events`, `GET health`, `GET health/ready`, relative to the mount point. */
   readonly router: Router;
   /** Every setting with its default filled in. */
   readonly settings: RealtimeSettings;
@@ -61,6 +61,7 @@ const ROUTES = [
   { path: '/events/:topic', allow: 'GET' },
   { path: '/poll/:topic', allow: 'GET' },
   { path: '/health', allow: 'GET' },
+  { path: '/health/ready', allow: 'GET' },
   { path: '/chat', allow: 'GET' },
   { path: '/chat/events', allow: 'GET' },
   { path: '/chat/poll', allow: 'GET' },
@@ -108,8 +109,10 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   let shuttingDown = false;
   let closing: Promise<void> | undefined;
 
+  const trust = compileTrust(config.trustProxy);
   const router = express.Router();
-  router.use((_req: Request, res: Response, next: NextFunction) => {
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    resolveClientIp(req, trust);
     if (shuttingDown) {
       res.setHeader('Connection', 'close');
       throw new ApiError('shutting_down');
@@ -134,6 +137,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   );
   router.get('/poll/:topic', readAccess(metrics, config.authRealm), (req, res) => poll.handle(req, res));
   router.get('/health', healthHandler(connectionCounts, logStatus));
+  router.get('/health/ready', readyHandler(logStatus));
   router.get('/chat', () => {
     throw new ApiError('upgrade_required');
   });

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { clientIp } from './limits.js';
 import type { Logger } from './logger.js';
 
 const REDACTED_PARAMS = new Set(['access_token']);
@@ -24,7 +25,8 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * One debug line per finished request (method, redacted URL, status, time);
+ * One debug line per finished request (method, redacted URL, status, time, and the client
+ * address the limits use: behind a trusted proxy, the one it forwarded);
  * at the default level `info` nothing is written.
  *
  * @example
@@ -36,7 +38,7 @@ export function requestLog(logger: Logger) {
     const started = process.hrtime.bigint();
     res.once('close', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.debug({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms }, 'request');
+      logger.debug({ method: req.method, url: redactUrl(req.originalUrl), status: res.statusCode, ms, ip: clientIp(req) }, 'request');
     });
     next();
   };

@@ -5,7 +5,7 @@ import { AuthFailure, assertUnexpired } from './auth/identity.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { RealtimeSettings } from './options.js';
 import { rejectUpgrade } from './errors.js';
-import { type ConnectionLimiter, type HttpRateLimiter, clientIp } from './limits.js';
+import { type ConnectionLimiter, type HttpRateLimiter, compileTrust, resolveClientIp } from './limits.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { isOriginAllowed } from './origin.js';
@@ -13,7 +13,7 @@ import { pathnameOf } from './request-target.js';
 import type { ChatIdentity, ChatServer } from './transports/chat.js';
 
 export interface UpgradeRoutingDeps {
-  config: Pick<RealtimeSettings, 'allowedOrigins'>;
+  config: Pick<RealtimeSettings, 'allowedOrigins' | 'trustProxy'>;
   rate: HttpRateLimiter;
   connections: ConnectionLimiter;
   chat: Pick<ChatServer, 'handleUpgrade'>;
@@ -35,6 +35,7 @@ export interface UpgradeRoutingDeps {
  * routeUpgrades(server, { path: '/api/chat', handle: upgradeRouting(deps), isShuttingDown });
  */
 export function upgradeRouting(deps: UpgradeRoutingDeps) {
+  const trust = compileTrust(deps.config.trustProxy);
   return (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void => {
     socket.on('error', destroySocket);
     route(req, socket, head).catch((error: unknown) => {
@@ -48,7 +49,7 @@ export function upgradeRouting(deps: UpgradeRoutingDeps) {
     if (!isOriginAllowed(req.headers.origin, req.headers.host, deps.config)) {
       return rejectUpgrade(socket, 'origin_not_allowed');
     }
-    const ip = clientIp(req);
+    const ip = resolveClientIp(req, trust);
     const decision = deps.rate.hit(ip);
     if (!decision.allowed) {
       return rejectUpgrade(socket, 'rate_limited', undefined, { 'Retry-After': String(decision.retryAfterSeconds) });

@@ -57,6 +57,8 @@ describe('createRealtime', () => {
       const health = await fetch(`${running.url}/api/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', log: 'memory' });
+      const ready = await fetch(`${running.url}/api/health/ready`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready', log: 'ok' }]);
 
       const first = await fetch(`${running.url}/api/poll/user:42?timeout=0`);
       const { cursor } = (await first.json()) as { cursor: string };
@@ -71,6 +73,9 @@ describe('createRealtime', () => {
       await realtime.close();
       expect(await closed).toBe(1001);
       expect((await fetch(`${running.url}/api/health`)).status).toBe(503);
+      // a draining instance leaves the load balancer's pool
+      const draining = await fetch(`${running.url}/api/health/ready`);
+      expect([draining.status, ((await draining.json()) as { error: { code: string } }).error.code]).toEqual([503, 'shutting_down']);
       await expect(realtime.publish('a', 'b', 1)).rejects.toMatchObject({ code: 'shutting_down' });
     } finally {
       await running.stop();
@@ -218,6 +223,7 @@ describe('createRealtime', () => {
       chatPollSessionTimeoutMs: 30000,
       maxBufferedBytes: 1048576,
       maxConnectionsPerIp: 1024,
+      trustProxy: false,
       httpRateLimit: 0,
       httpRateWindowMs: 60000,
       allowedOrigins: null,
@@ -234,6 +240,7 @@ describe('createRealtime', () => {
       pollDefaultTimeoutMs: 1000,
       pollDefaultLimit: 10,
     });
+    expect(resolveOptions({ basePath: '/x', trustProxy: 'loopback, 10.0.0.0/8' }).settings.trustProxy).toEqual(['loopback', '10.0.0.0/8']);
     expect(resolveOptions({ basePath: '/x', allowedOrigins: ['https://a.example/', '*'] }).settings.allowedOrigins).toEqual([
       'https://a.example',
       '*',

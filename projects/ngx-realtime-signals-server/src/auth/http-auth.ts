@@ -14,11 +14,11 @@ import type { TokenVerifier } from './token-verifier.js';
  */
 const QUERY_TOKEN_ROUTES = /^\/(events|poll)\/[^/]+\/?$|^\/chat(\/events|\/poll)?\/?$/i;
 /** Express routes ignore case and a trailing slash; so must the exemption, or /Health would need a token. */
-const OPEN_ROUTE = /^\/health\/?$/i;
+const OPEN_ROUTE = /^\/health(\/ready)?\/?$/i;
 
 /**
  * In the realtime router after the Origin and rate checks: every route except
- * `health` needs a valid bearer token; the identity goes to
+ * `health` and `health/ready` needs a valid bearer token; the identity goes to
  * `res.locals.identity` for the topic checks. Refusals are 401 with a
  * `WWW-Authenticate: Bearer` challenge.
  *

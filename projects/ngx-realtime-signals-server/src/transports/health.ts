@@ -9,14 +9,16 @@ export interface ConnectionCounts {
 }
 
 /**
- * GET health: liveness, the log's state, and the open connections per transport.
+ * GET health: the instance's state for monitoring, the log's state, and the open connections per
+ * transport.
  *
  * `200 { status: "ok" }` while the log's store answers; `503 { status: "degraded" }` while it
- * does not (Redis unreachable). A load balancer then sends new connections to instances that can
- * serve them (a new reader needs the log for its backlog, a publisher for its append), while the
- * clients already connected here stay connected (HAProxy keeps established sessions of a server
- * it marks down unless told `on-marked-down shutdown-sessions`) and get every event once the
- * fan-out reconnects. The body is the same in both cases, so a probe can tell "degraded" from "down".
+ * does not (Redis unreachable), with a `detail` sentence and the store's fault counters
+ * (`logCounters`), which `/metrics` also exports. This is what to alert on, not what a load
+ * balancer should check: when the shared store is down every instance is degraded alike, and
+ * taking them all out would turn the instances' clear `503 log_unavailable` to publishers into
+ * the balancer's own error page and refuse readers that can still connect. Balancers check
+ * `GET health/ready` ({@link readyHandler}).
  *
  * @example
  * router.get('/health', healthHandler(() => counts(), () => log.status()));
@@ -30,7 +32,31 @@ export function healthHandler(counts: () => ConnectionCounts, logStatus: () => L
       uptimeS: Math.floor((Date.now() - startedAt) / 1000),
       connections: counts(),
       log: log.kind,
+      ...(log.state === 'ok'
+        ? {}
+        : {
+            detail:
+              `The event log's store (${log.kind}) does not answer: publishes get 503 log_unavailable, ` +
+              'connected clients stay connected and get what was appended meanwhile once it is back.',
+          }),
+      ...(log.counters ? { logCounters: log.counters } : {}),
     });
+  };
+}
+
+/**
+ * GET health/ready: whether this instance takes new requests, for a load balancer's health check.
+ * `200 { status: "ready", log }` while the process serves, whatever the log's store is doing
+ * (`log` is `ok` or `degraded`, for information); a draining instance answers `503 shutting_down`
+ * (the router does, before this handler), and a dead or hung one does not answer at all.
+ *
+ * @example
+ * router.get('/health/ready', readyHandler(() => log.status()));
+ */
+export function readyHandler(logStatus: () => LogStatus) {
+  return (_req: Request, res: Response): void => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(200).json({ status: 'ready', log: logStatus().state });
   };
 }
 
