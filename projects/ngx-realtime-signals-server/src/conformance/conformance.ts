@@ -400,6 +400,8 @@ const CHECKS: readonly Check[] = [
           }
         }
         const [leaving, ...staying] = members;
+        // A join and a leave inside one presence window cancel out: leave only once the join was announced.
+        await leaving.next((frame) => frame.type === 'presence' && show(frame['joined']).includes(users[0]), `${leaving.transport}: presence joined ${users[0]}`);
         const marks = staying.map((member) => member.frames.length);
         leaving.send({ type: 'leave', room });
         await leaving.next((frame) => frame.type === 'left' && frame['room'] === room, `${leaving.transport}: left`);
