@@ -87,3 +87,6 @@ export type { TabChannel as ɵTabChannel, TabEnvironment as ɵTabEnvironment, Ta
 
 // private: the SSE reader, so TestStream.message reads a raw message as the transport does
 export { sseMessageReader as ɵsseMessageReader } from './lib/core/transports/sse-transport';
+
+// private: burst delivery once per animation frame, turned off by provideRealtimeTesting()
+export { REALTIME_FRAME_ALIGNED as ɵREALTIME_FRAME_ALIGNED } from './lib/provide/tokens';

@@ -3,6 +3,7 @@ import {
   provideRealtime,
   type RealtimeFeature,
   type RealtimeOptions,
+  ɵREALTIME_FRAME_ALIGNED as REALTIME_FRAME_ALIGNED,
   ɵRealtimeTransports as RealtimeTransports,
 } from 'ngx-realtime-signals';
 import { RealtimeTestingController } from './realtime-testing-controller';
@@ -13,7 +14,9 @@ import { TestingRealtimeTransports } from './testing-transports';
  * cursor, dedup and outbox logic, over transports that the test drives through
  * {@link RealtimeTestingController} instead of the network. Takes the same options
  * or features as `provideRealtime`. List it after any `provideRealtime(...)` so
- * its transports win.
+ * its transports win. What a burst delivers reaches the signals after a microtask
+ * (in a page, the services wait for the next animation frame once they have written
+ * in the current one).
  *
  * @example
  * ```ts
@@ -35,5 +38,7 @@ export function provideRealtimeTesting(...args: (RealtimeOptions | RealtimeFeatu
     TestingRealtimeTransports,
     { provide: RealtimeTransports, useExisting: TestingRealtimeTransports },
     RealtimeTestingController,
+    // a test sees each burst after a microtask, as it happens, without waiting for animation frames
+    { provide: REALTIME_FRAME_ALIGNED, useValue: false },
   ]);
 }

@@ -3,6 +3,12 @@
  * and hands them over together in a microtask, so a burst of a thousand events
  * costs one signal update and one change detection, not a thousand.
  *
+ * With `nextFrame` (the browser's next animation frame), it also flushes at most
+ * once per frame: a burst that arrives after this frame's flush, such as WebSocket
+ * messages that each come in a task of their own, waits for the next frame and
+ * joins whatever else arrives before it. The first burst after a quiet frame is
+ * still handed over in a microtask.
+ *
  * @example
  * ```ts
  * const queue = new BurstQueue<RealtimeEvent>((batch) => events.update((list) => [...list, ...batch]));
@@ -14,10 +20,16 @@ export class BurstQueue<T> {
   private scheduled = false;
   private touched = false;
   private disposed = false;
+  /** A flush happened and the next frame has not begun yet. */
+  private flushedThisFrame = false;
+  /** Cancels what waits for the next frame (so a disposed queue leaves no timer behind). */
+  private readonly waiting = new Set<() => void>();
 
+  /** `nextFrame(fn)` runs `fn` at the next animation frame and returns a cancel function. */
   constructor(
     private readonly flushFn: (batch: T[]) => void,
     private readonly schedule: (fn: () => void) => void = (fn) => queueMicrotask(fn),
+    private readonly nextFrame: ((fn: () => void) => () => void) | null = null,
   ) {}
 
   push(item: T): void {
@@ -36,10 +48,20 @@ export class BurstQueue<T> {
   private scheduleFlush(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.schedule(() => {
+    const run = () => {
       this.scheduled = false;
       this.flush();
+    };
+    if (this.flushedThisFrame && this.nextFrame) this.atNextFrame(this.nextFrame, run);
+    else this.schedule(run);
+  }
+
+  private atNextFrame(nextFrame: (fn: () => void) => () => void, fn: () => void): void {
+    const cancel = nextFrame(() => {
+      this.waiting.delete(cancel);
+      fn();
     });
+    this.waiting.add(cancel);
   }
 
   /** Delivers what is pending now (before a disconnect, so nothing accepted is lost). */
@@ -48,6 +70,10 @@ export class BurstQueue<T> {
     const batch = this.pending;
     this.pending = [];
     this.touched = false;
+    if (this.nextFrame && !this.flushedThisFrame) {
+      this.flushedThisFrame = true;
+      this.atNextFrame(this.nextFrame, () => (this.flushedThisFrame = false));
+    }
     this.flushFn(batch);
   }
 
@@ -59,5 +85,7 @@ export class BurstQueue<T> {
   dispose(): void {
     this.disposed = true;
     this.pending = [];
+    for (const cancel of this.waiting) cancel();
+    this.waiting.clear();
   }
 }

@@ -5,7 +5,7 @@ import type { ConnectionOptions } from '../core/connection';
 import { ReconnectPolicy } from '../core/reconnect-policy';
 import { RealtimeTransports } from '../core/transports/realtime-transports';
 import type { ResolvedRealtimeConfig } from './options';
-import { REALTIME_CONFIG, REALTIME_FETCH, REALTIME_WEBSOCKET } from './tokens';
+import { REALTIME_CONFIG, REALTIME_FETCH, REALTIME_FRAME_ALIGNED, REALTIME_WEBSOCKET } from './tokens';
 
 /**
  * What every service needs from Angular, gathered once: whether it may connect
@@ -41,8 +41,9 @@ export interface RealtimeRuntime {
   insideAngular<R>(fn: () => R): R;
   /**
    * A queue that collects what the network delivers (outside the Angular zone) and
-   * hands it to `deliver` inside the zone, once per burst (a microtask), so a burst
-   * of a thousand events is one signal update and one change detection.
+   * hands it to `deliver` inside the zone, once per burst (a microtask) and in a page
+   * at most once per animation frame, so a burst of a thousand events, or a thousand
+   * WebSocket messages within one frame, is one signal update and one change detection.
    */
   burstQueue<T>(deliver: (batch: T[]) => void): BurstQueue<T>;
   /** `Authorization: Bearer <token>` from the configured token function, fetched anew on every call. */
@@ -70,6 +71,7 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
   const config = inject(REALTIME_CONFIG);
   const browser = isPlatformBrowser(inject(PLATFORM_ID));
   const document = inject(DOCUMENT, { optional: true });
+  const frames = inject(REALTIME_FRAME_ALIGNED) ? frameScheduler(document?.defaultView, zone) : null;
   let transports: RealtimeTransports | null | undefined;
   const token = async () => (config.authToken ? ((await config.authToken()) ?? null) : null);
   return {
@@ -80,7 +82,7 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
     webSocket: () => injector.get(REALTIME_WEBSOCKET, null) ?? null,
     outsideAngular: (fn) => zone.runOutsideAngular(fn),
     insideAngular: (fn) => zone.run(fn),
-    burstQueue: (deliver) => new BurstQueue((batch) => zone.run(() => deliver(batch))),
+    burstQueue: (deliver) => new BurstQueue((batch) => zone.run(() => deliver(batch)), undefined, frames),
     token,
     headers: async (): Promise<Record<string, string>> => {
       const value = await token();
@@ -89,4 +91,29 @@ export function injectRealtimeRuntime(): RealtimeRuntime {
     documentBaseUri: () => document?.baseURI ?? null,
     connectionOptions: (watchdogMs) => ({ policy: new ReconnectPolicy(config.reconnect), watchdogMs }),
   };
+}
+
+/** Frames stop in a hidden tab; a burst waiting for one goes out after this long instead. */
+const HIDDEN_FRAME_MS = 100;
+
+/**
+ * The page's next animation frame, so each service writes its signals at most once per
+ * frame (the app renders at most once per frame anyway); null without a window that has frames.
+ */
+function frameScheduler(win: (Window & typeof globalThis) | null | undefined, zone: NgZone): ((fn: () => void) => () => void) | null {
+  if (typeof win?.requestAnimationFrame !== 'function') return null;
+  // outside the zone: a pending frame must not keep a zone.js app unstable nor run change detection
+  return (fn) => zone.runOutsideAngular(() => {
+    const cancel = () => {
+      win.clearTimeout(timer);
+      win.cancelAnimationFrame(frame);
+    };
+    const once = () => {
+      cancel();
+      fn();
+    };
+    const timer = win.setTimeout(once, HIDDEN_FRAME_MS);
+    const frame = win.requestAnimationFrame(once);
+    return cancel;
+  });
 }

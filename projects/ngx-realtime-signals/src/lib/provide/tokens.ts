@@ -52,3 +52,18 @@ export const REALTIME_WEBSOCKET = new InjectionToken<typeof WebSocket>('REALTIME
   providedIn: 'root',
   factory: () => globalThis.WebSocket,
 });
+
+/**
+ * Whether the services hand what the network delivers to their signals at most once per
+ * animation frame (true: the app renders at most once per frame anyway). The testing entry
+ * point sets it to false, so a test sees each burst after a microtask without waiting for frames.
+ *
+ * @example
+ * ```ts
+ * { provide: REALTIME_FRAME_ALIGNED, useValue: false } // as provideRealtimeTesting() does
+ * ```
+ */
+export const REALTIME_FRAME_ALIGNED = new InjectionToken<boolean>('REALTIME_FRAME_ALIGNED', {
+  providedIn: 'root',
+  factory: () => true,
+});

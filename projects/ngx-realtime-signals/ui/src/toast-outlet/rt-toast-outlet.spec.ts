@@ -1,4 +1,5 @@
 import { Component, signal } from '@angular/core';
+import { SIGNAL } from '@angular/core/primitives/signals';
 import { TestBed } from '@angular/core/testing';
 import { Observable, Subject } from 'rxjs';
 import type { RealtimeEvent } from 'ngx-realtime-signals';
@@ -24,6 +25,7 @@ function render() {
   const outlet = fixture.debugElement.children[0].componentInstance as RtToastOutlet;
   const emit = (e: RealtimeEvent<unknown>) => {
     events.next(e);
+    jest.runAllTicks(); // the burst's microtask
     fixture.detectChanges();
   };
   return { fixture, element, outlet, events, emit };
@@ -58,6 +60,20 @@ describe('RtToastOutlet', () => {
     fixture.detectChanges();
     expect(texts(element, '.rt-toast-text')).toEqual([]);
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('turns a burst of events into toasts with one update of the toasts signal', () => {
+    const { element, fixture, outlet, events } = render();
+    const node = (outlet.toasts as unknown as { [SIGNAL]: { version: number } })[SIGNAL];
+    const before = node.version;
+
+    for (let i = 1; i <= 1000; i++) events.next(event(String(i), { text: `n${i}` }));
+    jest.runAllTicks();
+    fixture.detectChanges();
+
+    expect(node.version - before).toBe(1);
+    expect(texts(element, '.rt-toast-text')).toEqual(['n998', 'n999', 'n1000']);
+    expect(jest.getTimerCount()).toBe(3);
   });
 
   it('keeps at most max toasts, dropping the oldest', () => {

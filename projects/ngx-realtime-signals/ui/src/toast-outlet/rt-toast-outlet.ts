@@ -74,15 +74,18 @@ export class RtToastOutlet {
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   private nextKey = 1;
   private held = false;
+  /** Events that arrived in the current burst, at most `max` (older ones would be dropped anyway). */
+  private arrived: RealtimeEvent<unknown>[] = [];
 
   constructor() {
     effect((onCleanup) => {
       const source = this.events();
       if (!source) return;
-      const subscription = source.subscribe((event) =>
-        untracked(() => this.show(this.format()(event), this.title())),
-      );
-      onCleanup(() => subscription.unsubscribe());
+      const subscription = source.subscribe((event) => this.arrive(event));
+      onCleanup(() => {
+        subscription.unsubscribe();
+        this.arrived = [];
+      });
     });
     inject(DestroyRef).onDestroy(() => this.clearTimers());
   }
@@ -90,11 +93,41 @@ export class RtToastOutlet {
   /** Shows a toast; returns its key for `dismiss()`. */
   show(text: string, title = ''): number {
     const key = this.nextKey++;
-    const overflow = Math.max(0, this.toasts().length + 1 - this.max());
-    for (const old of this.toasts().slice(0, overflow)) this.stopTimer(old.key);
-    this.toasts.update((list) => [...list.slice(overflow), { key, text, title }]);
-    if (!this.held) this.startTimer(key);
+    this.add([{ key, text, title }]);
     return key;
+  }
+
+  /**
+   * A service hands over a burst of events one by one in the same task; they become toasts
+   * together in a microtask, so a burst of thousands is one update of `toasts` (and one
+   * render), not one per event.
+   */
+  private arrive(event: RealtimeEvent<unknown>): void {
+    this.arrived.push(event);
+    if (this.arrived.length > 1) {
+      if (this.arrived.length > Math.max(1, untracked(this.max))) this.arrived.shift();
+      return;
+    }
+    queueMicrotask(() => {
+      const events = this.arrived;
+      this.arrived = [];
+      if (events.length === 0) return;
+      untracked(() => {
+        const format = this.format();
+        const title = this.title();
+        this.add(events.map((e) => ({ key: this.nextKey++, text: format(e), title })));
+      });
+    });
+  }
+
+  private add(fresh: readonly Toast[]): void {
+    const list = this.toasts();
+    const overflow = Math.max(0, list.length + fresh.length - this.max());
+    const kept = [...list, ...fresh].slice(overflow);
+    for (const old of list.slice(0, overflow)) this.stopTimer(old.key);
+    this.toasts.set(kept);
+    if (this.held) return;
+    for (const toast of fresh) if (kept.includes(toast)) this.startTimer(toast.key);
   }
 
   dismiss(key: number): void {
