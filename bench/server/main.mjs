@@ -1,4 +1,4 @@
-// `npm run bench:server [-- --quick] [-- --rounds=3] [-- --seconds=10] [-- --n1=2000 --n2=10000]
+// `npm run bench:server [-- --quick] [-- --rounds=3] [-- --seconds=10] [-- --n1=2000 --n2=10000] [-- --load=2]
 //  [-- --transports=sse,websocket,long-poll] [-- --servers=ours,ws,...] [-- --json]`: our server next to the references,
 // interleaved, same load generator. Every run starts one server process (ours: dist/demo-server/main.js;
 // references: bench/server/references/*.mjs), connects N clients, publishes R events/s for D seconds,
@@ -26,10 +26,14 @@ const flag = (name, fallback) => {
 };
 const quick = args.includes('--quick');
 const ROUNDS = flag('rounds', quick ? 1 : 3);
+// --attempts=1: a disturbed run is reported as disturbed instead of repeated (default 3 tries)
+const ATTEMPTS = Math.max(1, flag('attempts', 3));
 const SECONDS = flag('seconds', quick ? 3 : 10);
-const LOADS = quick
+const ALL_LOADS = quick
   ? [{ n: flag('n1', 200), rate: 10 }, { n: flag('n2', 500), rate: 1 }]
   : [{ n: flag('n1', 2000), rate: 10 }, { n: flag('n2', 10000), rate: 1 }];
+// --load=1 or --load=2: only the first (N1 x 10 ev/s) or the second (N2 x 1 ev/s) load
+const LOADS = flag('load', 0) > 0 ? [ALL_LOADS[flag('load', 0) - 1]] : ALL_LOADS;
 
 /** Transport -> [ours, ...references]. */
 const SERVERS = {
@@ -48,6 +52,17 @@ const SERVERS = {
   ],
 };
 
+// --baseline=path/to/demo-server/main.js: also runs that build of ours (say, main's) as "ours@baseline",
+// so a change is measured before and after in the same run; its ratio column reads after / before
+const baselineMain = args.find((a) => a.startsWith('--baseline='))?.split('=')[1];
+// --ours=path/to/demo-server/main.js: ours from that build instead of dist/ (a copy that a rebuild cannot change mid-run)
+const oursMain = args.find((a) => a.startsWith('--ours='))?.split('=')[1];
+if (oursMain) for (const servers of Object.values(SERVERS)) servers[0].main = path.resolve(oursMain);
+if (baselineMain) {
+  for (const servers of Object.values(SERVERS)) {
+    servers.splice(1, 0, { name: 'ours@baseline', main: path.resolve(baselineMain), client: servers[0].client });
+  }
+}
 // --transports=sse,websocket,long-poll: only those transports (default all)
 const only = args.find((a) => a.startsWith('--transports='))?.split('=')[1].split(',').map((t) => t.replace('-', ' '));
 if (only) for (const transport of Object.keys(SERVERS)) if (!only.includes(transport)) delete SERVERS[transport];
@@ -62,6 +77,13 @@ function calibrate() {
   for (let i = 0; i < 3_000_000; i++) x = (x * 31 + i) % 1_000_003;
   if (x < 0) console.log(x);
   return now() - start;
+}
+
+/** Client errors of the current run by kind and code (ECONNRESET, ...), printed with the run. */
+let errorCodes = new Map();
+function noteError(kind, error) {
+  const key = `${kind} ${error?.code ?? error?.message ?? error}`;
+  errorCodes.set(key, (errorCodes.get(key) ?? 0) + 1);
 }
 
 function post(url, body) {
@@ -90,7 +112,8 @@ function getJson(url, agent) {
 }
 
 /**
- * Long-poll clients: each asks for the head (timeout=0), then holds polls from its cursor in a loop;
+ * Long-poll clients: each asks for the head (timeout=0), then holds polls from its cursor in a loop (at most 200 clients
+ * in their first request at a time);
  * `onEvents(events)` per answer with events. Errors (ECONNRESET and the like) are counted and retried.
  */
 function openPollers(url, topic, count, onEvents) {
@@ -107,14 +130,22 @@ function openPollers(url, topic, count, onEvents) {
         if (cursor === null) ready++;
         else if (body.events.length > 0) onEvents(body.events);
         cursor = body.cursor;
-      } catch {
+      } catch (error) {
         if (stopped) return;
         errors++;
+        noteError('poll', error);
         await sleep(100);
       }
     }
   };
-  for (let i = 0; i < count; i++) void client();
+  // At most 200 connecting at once, as the other clients do: 10,000 at once overflowed the listen
+  // backlog of every server (dropped handshakes, then resets), which measured the generator, not the server.
+  void (async () => {
+    for (let i = 0; i < count && !stopped; i++) {
+      while (i - ready >= 200 && !stopped) await sleep(5);
+      void client();
+    }
+  })();
   return {
     ready: () => ready,
     errors: () => errors,
@@ -178,6 +209,7 @@ async function openClients(kind, url, n, onDelivery) {
 }
 
 async function runOnce(server, load) {
+  errorCodes = new Map();
   const srv = await startServer({ SSE_HEARTBEAT_MS: '15000' }, server.main);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   try {
@@ -197,9 +229,11 @@ async function runOnce(server, load) {
         delivered++;
       }
     };
+    const connectCpu = await srv.cpuUsage();
     const t0 = now();
     const clients = await openClients(server.client, srv.url, load.n, onDelivery);
     const connectMs = now() - t0;
+    const connectedCpu = await srv.cpuUsage();
     await sleep(500);
     const rssAfter = srv.rssBytes();
     const cpuBefore = await srv.cpuUsage();
@@ -216,7 +250,15 @@ async function runOnce(server, load) {
       const sent = sentAt[i];
       const ack = clients.publish(i);
       // HTTP publishers answer with an ack; a socket send has none
-      if (ack instanceof Promise) ack.then(() => acks.push(now() - sent), () => publishErrors++);
+      if (ack instanceof Promise) {
+        ack.then(
+          () => acks.push(now() - sent),
+          (error) => {
+            publishErrors++;
+            noteError('publish', error);
+          },
+        );
+      }
     }
     const expected = total * load.n;
     const deadline = now() + 10_000;
@@ -228,12 +270,14 @@ async function runOnce(server, load) {
     clients.close();
     return {
       connectMs,
+      connectCpuMs: (connectedCpu.user + connectedCpu.system - connectCpu.user - connectCpu.system) / 1000,
       p99Ms: quantile(latencies, 0.99),
       cpuUsPerDelivery: cpuUs / Math.max(1, delivered),
       kbPerConnection: (rssAfter - rssBefore) / load.n / 1024,
       ackP50Ms: acks.length > 0 ? median(acks) : null,
       deliveredPct: (100 * delivered) / expected,
       publishErrors: publishErrors + (clients.errors?.() ?? 0),
+      errorCodes: Object.fromEntries(errorCodes),
       generatorLagP99Ms: lag.percentile(99) / 1e6,
     };
   } finally {
@@ -254,7 +298,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       for (const server of order) {
         let figures = null;
         let disturbed = false;
-        for (let attempt = 0; attempt < 3; attempt++) {
+        for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
           const before = calibrate();
           figures = await runOnce(server, load);
           await sleep(500); // the stopped server and closed sockets are gone
@@ -263,24 +307,24 @@ for (let round = 1; round <= ROUNDS; round++) {
           // other work on the machine: the generator's own loop got slower than its best, or its event loop lagged
           disturbed = Math.max(before, after) > baseline * 1.5 || figures.generatorLagP99Ms > 200;
           if (!disturbed) break;
-          console.error(`  disturbed (calibration ${before.toFixed(0)} / ${after.toFixed(0)} ms, best ${baseline.toFixed(0)} ms; generator lag p99 ${figures.generatorLagP99Ms.toFixed(0)} ms)${attempt < 2 ? ': repeating' : ''}`);
+          console.error(`  disturbed (calibration ${before.toFixed(0)} / ${after.toFixed(0)} ms, best ${baseline.toFixed(0)} ms; generator lag p99 ${figures.generatorLagP99Ms.toFixed(0)} ms)${attempt < ATTEMPTS - 1 ? ': repeating' : ''}`);
         }
         results.push({ load: `${load.n} x ${load.rate} ev/s`, transport, server: server.name, round, ...figures, disturbed });
-        console.error(`round ${round} ${load.n}x${load.rate} ${transport} ${server.name}: connect ${figures.connectMs.toFixed(0)} ms, p99 ${figures.p99Ms?.toFixed(1)} ms, cpu ${figures.cpuUsPerDelivery.toFixed(1)} µs/delivery, ${figures.kbPerConnection.toFixed(1)} KB/conn, delivered ${figures.deliveredPct.toFixed(1)} %${disturbed ? ' (disturbed)' : ''}`);
+        console.error(`round ${round} ${load.n}x${load.rate} ${transport} ${server.name}: connect ${figures.connectMs.toFixed(0)} ms (server CPU ${figures.connectCpuMs.toFixed(0)} ms), p99 ${figures.p99Ms?.toFixed(1)} ms, cpu ${figures.cpuUsPerDelivery.toFixed(1)} µs/delivery, ${figures.kbPerConnection.toFixed(1)} KB/conn, delivered ${figures.deliveredPct.toFixed(1)} %${figures.publishErrors > 0 ? `, ${figures.publishErrors} errors ${JSON.stringify(figures.errorCodes)}` : ''}${disturbed ? ' (disturbed)' : ''}`);
       }
     }
   }
 }
 
-const fields = ['connectMs', 'p99Ms', 'cpuUsPerDelivery', 'kbPerConnection', 'ackP50Ms', 'deliveredPct'];
+const fields = ['connectMs', 'connectCpuMs', 'p99Ms', 'cpuUsPerDelivery', 'kbPerConnection', 'ackP50Ms', 'deliveredPct', 'publishErrors'];
 const med = (rows, field) => {
   const values = rows.map((r) => r[field]).filter((v) => v !== null && Number.isFinite(v));
   return values.length > 0 ? median(values) : null;
 };
 const fmt = (v, d = 1) => (v === null ? '–' : v.toFixed(d));
 console.log(`\n${new Date().toISOString()}, node ${process.version}, ${ROUNDS} round(s), ${SECONDS} s per run; medians; ratio = ours / reference`);
-console.log('| load | transport | server | connect all (ms) | p99 (ms) | CPU per delivery (µs) | RSS per connection (KB) | publish ack p50 (ms) | delivered | ratios: connect / p99 / CPU / memory / ack |');
-console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---|');
+console.log('| load | transport | server | connect all (ms) | server CPU in connect (ms) | p99 (ms) | CPU per delivery (µs) | RSS per connection (KB) | publish ack p50 (ms) | delivered | ratios: connect / connect CPU / p99 / CPU / memory / ack |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
 const summary = [];
 for (const load of [...new Set(results.map((r) => r.load))]) {
   for (const transport of Object.keys(SERVERS)) {
@@ -290,9 +334,9 @@ for (const load of [...new Set(results.map((r) => r.load))]) {
       const m = Object.fromEntries(fields.map((f) => [f, med(rowsOf(server.name), f)]));
       const disturbed = rowsOf(server.name).some((r) => r.disturbed) ? ' (a run stayed disturbed)' : '';
       const ratio = (f) => (ours[f] === null || !m[f] ? '–' : `${(ours[f] / m[f]).toFixed(2)}x`);
-      const ratios = server.name === 'ours' ? '' : ['connectMs', 'p99Ms', 'cpuUsPerDelivery', 'kbPerConnection', 'ackP50Ms'].map(ratio).join(' / ');
+      const ratios = server.name === 'ours' ? '' : ['connectMs', 'connectCpuMs', 'p99Ms', 'cpuUsPerDelivery', 'kbPerConnection', 'ackP50Ms'].map(ratio).join(' / ');
       summary.push({ load, transport, server: server.name, ...m });
-      console.log(`| ${load} | ${transport} | ${server.name} | ${fmt(m.connectMs, 0)} | ${fmt(m.p99Ms)} | ${fmt(m.cpuUsPerDelivery)} | ${fmt(m.kbPerConnection)} | ${fmt(m.ackP50Ms)} | ${fmt(m.deliveredPct)} %${disturbed} | ${ratios} |`);
+      console.log(`| ${load} | ${transport} | ${server.name} | ${fmt(m.connectMs, 0)} | ${fmt(m.connectCpuMs, 0)} | ${fmt(m.p99Ms)} | ${fmt(m.cpuUsPerDelivery)} | ${fmt(m.kbPerConnection)} | ${fmt(m.ackP50Ms)} | ${fmt(m.deliveredPct)} %${m.publishErrors > 0 ? ` (${m.publishErrors} errors)` : ''}${disturbed} | ${ratios} |`);
     }
   }
 }

@@ -139,7 +139,7 @@ export function createDemoServer(config: Config, opts: DemoServerOptions = {}): 
     listen(port = config.port, host = config.host) {
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => {
+        server.listen({ port, host, backlog: config.listenBacklog }, () => {
           server.off('error', reject);
           resolve(baseUrl(server));
         });

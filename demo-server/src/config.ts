@@ -11,6 +11,12 @@ import type { RealtimeOptions, RealtimeSettings } from 'ngx-realtime-signals-ser
 export interface Config extends Omit<RealtimeSettings, 'basePath' | 'authRealm' | 'publishEndpoint'> {
   readonly port: number;
   readonly host: string;
+  /**
+   * Connections the kernel may queue before the server accepts them (`listen()` backlog; the kernel
+   * caps it at net.core.somaxconn). Node's default of 511 overflowed when 10,000 long-poll clients
+   * connected at once: dropped handshakes, 40 s connects, resets.
+   */
+  readonly listenBacklog: number;
   readonly logLevel: LogLevel;
   /** Absolute path of the built demo app; served at `/` when the folder exists. */
   readonly staticDir: string;
@@ -213,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     port: integer(env, 'PORT', 3000, 0, 65_535),
     host: text(env, 'HOST', '0.0.0.0'),
+    listenBacklog: integer(env, 'LISTEN_BACKLOG', 4096, 1, 65_535),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 65_536, 1, 16 * 1024 * 1024),
     historyLimit: integer(env, 'HISTORY_LIMIT', 1000, 1, 10_000_000),
@@ -255,8 +262,8 @@ export function loadConfig(env: Env = process.env): Config {
  * const realtime = createRealtime({ ...realtimeOptions(loadConfig()), basePath: '/api' });
  */
 export function realtimeOptions(config: Config): Omit<RealtimeOptions, 'basePath'> {
-  const { port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs, ...settings } =
+  const { port, host, listenBacklog, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs, ...settings } =
     config;
-  void [port, host, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs];
+  void [port, host, listenBacklog, logLevel, staticDir, demoScenario, redisUrl, redisKeyPrefix, redisCommandTimeoutMs, presenceTtlMs];
   return settings;
 }

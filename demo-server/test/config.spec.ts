@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 3000,
       host: '0.0.0.0',
+      listenBacklog: 4096,
       logLevel: 'info',
       bodyLimitBytes: 65536,
       historyLimit: 1000,
@@ -44,12 +45,14 @@ describe('loadConfig', () => {
   it('reads values from the environment', () => {
     const config = loadConfig({
       PORT: '0',
+      LISTEN_BACKLOG: '128',
       HISTORY_LIMIT: '5',
       LOG_LEVEL: 'silent',
       DEMO_SCENARIO: 'off',
       ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080/ ,*',
     });
     expect(config.port).toBe(0);
+    expect(config.listenBacklog).toBe(128);
     expect(config.historyLimit).toBe(5);
     expect(config.logLevel).toBe('silent');
     expect(config.demoScenario).toBe(false);
@@ -100,6 +103,8 @@ describe('loadConfig', () => {
     ['REDIS_KEY_PREFIX', 'a b', /REDIS_KEY_PREFIX must be 1..64 characters/],
     ['REDIS_COMMAND_TIMEOUT_MS', '5', /REDIS_COMMAND_TIMEOUT_MS must be between 10/],
     ['PRESENCE_TTL_MS', '50', /PRESENCE_TTL_MS must be between 100/],
+    ['LISTEN_BACKLOG', '0', /LISTEN_BACKLOG must be between 1 and 65535, got 0/],
+    ['LISTEN_BACKLOG', 'lots', /LISTEN_BACKLOG must be a decimal integer between 1 and 65535/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);

@@ -109,7 +109,8 @@ describe('long poll /api/poll/:topic', () => {
     const { body: start } = await poll(`${topic}?timeout=0`);
     const controllers = Array.from({ length: 20 }, () => new AbortController());
     const pending = controllers.map((c) => poll(`${topic}?cursor=${start.cursor}&timeout=60000`, c.signal).catch(() => null));
-    await waitFor(() => memoryLog().listenerCount(topic) === 20, '20 held polls');
+    // The held polls of a topic share one log subscription.
+    await waitFor(async () => (await health()).longPoll === 20 && memoryLog().listenerCount(topic) === 1, '20 held polls');
     for (const c of controllers) c.abort();
     await Promise.all(pending);
     await waitFor(() => memoryLog().listenerCount(topic) === 0, 'every listener to be released');

@@ -9,6 +9,7 @@ import { type ConnectionLimiter, type HttpRateLimiter, compileTrust, resolveClie
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { isOriginAllowed } from './origin.js';
+import { pathnameOf } from './request-target.js';
 import type { ChatIdentity, ChatServer } from './transports/chat.js';
 
 export interface UpgradeRoutingDeps {
@@ -36,7 +37,7 @@ export interface UpgradeRoutingDeps {
 export function upgradeRouting(deps: UpgradeRoutingDeps) {
   const trust = compileTrust(deps.config.trustProxy);
   return (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer): void => {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     route(req, socket, head).catch((error: unknown) => {
       deps.logger?.error({ err: error }, 'upgrade failed');
       rejectUpgrade(socket, 'internal_error');
@@ -70,10 +71,15 @@ export function upgradeRouting(deps: UpgradeRoutingDeps) {
     }
     const release = deps.connections.tryAcquire(ip);
     if (!release) return rejectUpgrade(socket, 'too_many_connections');
-    // The slot is held for the socket's life, whether chat accepts it or refuses it.
-    socket.once('close', release);
+    // The slot is held for the socket's life, whether chat accepts it or refuses it ('close' comes
+    // once, and release is idempotent: no `once` wrapper per socket).
+    socket.on('close', release);
     deps.chat.handleUpgrade(req, socket, head, identity);
   }
+}
+
+function destroySocket(this: stream.Duplex): void {
+  this.destroy();
 }
 
 type UpgradeHandler = (req: http.IncomingMessage, socket: stream.Duplex, head: Buffer) => void;
@@ -107,7 +113,7 @@ export function routeUpgrades(server: http.Server, route: UpgradeRoute): () => v
   if (dispatcher === undefined) {
     const routes: UpgradeRoute[] = [];
     const listener: UpgradeHandler = (req, socket, head) => {
-      const pathname = new URL(req.url ?? '/', 'http://upgrade.invalid').pathname;
+      const pathname = pathnameOf(req.url);
       const owner = routes.find((candidate) => candidate.path === pathname);
       if (owner !== undefined) return owner.handle(req, socket, head);
       if (server.listenerCount('upgrade') > 1) return;

@@ -1,4 +1,5 @@
 import { MemoryEventLog } from '../src/log/memory-log';
+import { encodeFrame } from '../src/transports/chat/frames';
 import { RoomChannel, TYPING_INTERVAL_MS, type RoomMember } from '../src/transports/chat/room-channel';
 
 /** A member that records the frames a room hands it (the socket side is covered by the socket tests). */
@@ -66,6 +67,34 @@ describe('RoomChannel', () => {
     const carol = new RecordingMember('carol');
     await room.join(carol, null);
     expect(carol.frames[0]).toMatchObject({ type: 'joined', members: ['ada', 'bob'], count: 3 });
+  });
+
+  it('lists the users that remain in joined after a listed user leaves', async () => {
+    const ada = new RecordingMember('ada');
+    await room.join(ada, null);
+    await room.join(new RecordingMember('bob'), null);
+    await room.join(new RecordingMember('carol'), null);
+    const dave = new RecordingMember('dave');
+    await room.join(dave, null);
+    expect(dave.frames[0]).toMatchObject({ members: ['ada', 'bob'], count: 4 });
+    room.leave(ada);
+    const erin = new RecordingMember('erin');
+    await room.join(erin, null);
+    expect(erin.frames[0]).toMatchObject({ members: ['bob', 'carol'], count: 4 });
+  });
+
+  it('writes joined exactly as encodeFrame serialises it, with and without reset', async () => {
+    const first = await log.append('chat:lobby', 'message', { text: 'a "quoted" \u2028 line' });
+    await room.join(new RecordingMember('ada'), null);
+    const bob = new RecordingMember('bob');
+    await room.join(bob, first.id);
+    const late = new RecordingMember('cy');
+    await room.join(late, 'zzzzzzzzzz-5');
+    for (const member of [bob, late]) {
+      const [buffer] = [...member.buffers];
+      expect(buffer.equals(encodeFrame(member.frames[0]))).toBe(true);
+    }
+    expect(late.frames[0]).toMatchObject({ reset: true, history: [first] });
   });
 
   it('reports itself empty once the last member leaves, even one still joining', async () => {

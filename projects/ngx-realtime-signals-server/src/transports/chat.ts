@@ -13,7 +13,7 @@ import type { RelayedAnswer, RelayedRequest } from '../log/chat-relay.js';
 import type { EventLog } from '../log/event-log.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { ChatConnection } from './chat/chat-connection.js';
+import { ChatConnection, type ChatConnectionDeps } from './chat/chat-connection.js';
 import { CLOSE_CODES } from './chat/chat-errors.js';
 import { type ChatLink, WebSocketLink } from './chat/chat-link.js';
 import type { ChatMetrics } from './chat/chat-metrics.js';
@@ -116,6 +116,26 @@ export function createChatServer(deps: ChatDeps): ChatServer {
   const stopHeartbeat = startHeartbeat(config.wsHeartbeatMs, () => connections);
   let closing: Promise<void> | undefined;
 
+  // One deps object per transport, shared by its connections (not one object and closure per connection).
+  const onInternalError = (error: unknown, conn: ChatConnection): void =>
+    logger.error({ err: error, connectionId: conn.id, user: conn.user }, 'chat request failed');
+  const connectionDeps = (metrics: ChatMetrics): ChatConnectionDeps => ({
+    log,
+    rooms,
+    dedup,
+    metrics,
+    maxBufferedBytes: config.maxBufferedBytes,
+    maxRoomsPerConnection: config.chatMaxRoomsPerConnection,
+    rateLimit: config.wsRateLimit,
+    rateWindowMs: config.wsRateWindowMs,
+    onInternalError,
+  });
+  const depsByTransport = {
+    websocket: connectionDeps(metricsByTransport.websocket),
+    sse: connectionDeps(metricsByTransport.sse),
+    long_poll: connectionDeps(metricsByTransport.long_poll),
+  };
+
   function accept(
     link: ChatLink,
     user: string,
@@ -124,18 +144,7 @@ export function createChatServer(deps: ChatDeps): ChatServer {
   ): ChatConnection {
     const metrics = metricsByTransport[transport];
     const id = transport !== 'websocket' && relay ? `${relay.processId}.${randomUUID()}` : randomUUID();
-    const connection = new ChatConnection(link, id, user, {
-      log,
-      rooms,
-      dedup,
-      metrics,
-      maxBufferedBytes: config.maxBufferedBytes,
-      maxRoomsPerConnection: config.chatMaxRoomsPerConnection,
-      rateLimit: config.wsRateLimit,
-      rateWindowMs: config.wsRateWindowMs,
-      onInternalError: (error, conn) =>
-        logger.error({ err: error, connectionId: conn.id, user: conn.user }, 'chat request failed'),
-    });
+    const connection = new ChatConnection(link, id, user, depsByTransport[transport]);
     connections.add(connection);
     // One timer per authenticated socket, so each closes exactly at its own token's exp.
     const cancelExpiry =
@@ -247,13 +256,21 @@ export function createChatServer(deps: ChatDeps): ChatServer {
         );
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        if (closing) {
-          ws.close(CLOSE_CODES.goingAway, 'server shutting down');
-          return;
-        }
-        accept(new WebSocketLink(ws), name.user, identity?.expiresAtMs ?? null);
-      });
+      // The 101 response and the welcome frame leave in one write instead of two: on loopback each
+      // write wakes the peer, and the second write was most of a connection's server CPU.
+      // (ws completes the upgrade synchronously: there is no verifyClient.)
+      socket.cork();
+      try {
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          if (closing) {
+            ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+            return;
+          }
+          accept(new WebSocketLink(ws), name.user, identity?.expiresAtMs ?? null);
+        });
+      } finally {
+        socket.uncork();
+      }
     },
     async openStream(req, res, identity) {
       // Only until this process can be reached through the relay: a connection id must never name a process that cannot answer.

@@ -34,9 +34,28 @@ export interface ChatLink {
 const OPEN = 1;
 const CLOSED = 3;
 
-/** A `ws` socket as a ChatLink. */
+const LINK = Symbol('chat link');
+type LinkedSocket = WebSocket & { [LINK]: WebSocketLink };
+
+/**
+ * A `ws` socket as a ChatLink. It adds no closure per socket: four module-level listeners find
+ * the link through the socket (EventEmitter calls a listener with the socket as `this`), and the
+ * connection's listeners are kept here. Thousands of sockets each carried a dozen closures and
+ * `once` wrappers before.
+ */
 export class WebSocketLink implements ChatLink {
-  constructor(private readonly socket: WebSocket) {}
+  private frameListener: ((text: string | null) => void) | undefined;
+  private pongListener: (() => void) | undefined;
+  private oversizeListener: (() => void) | undefined;
+  private closeListeners: (() => void)[] | undefined;
+
+  constructor(private readonly socket: WebSocket) {
+    (socket as LinkedSocket)[LINK] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('pong', onSocketPong);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+  }
 
   get isOpen(): boolean {
     return this.socket.readyState === OPEN;
@@ -67,23 +86,66 @@ export class WebSocketLink implements ChatLink {
   }
 
   onFrame(listener: (text: string | null) => void): void {
-    this.socket.on('message', (data, isBinary) => listener(isBinary ? null : rawToString(data)));
+    this.frameListener = chain(this.frameListener, listener);
   }
 
   onPong(listener: () => void): void {
-    this.socket.on('pong', listener);
+    this.pongListener = chain(this.pongListener, listener);
   }
 
   onClose(listener: () => void): void {
-    this.socket.once('close', () => listener());
+    (this.closeListeners ??= []).push(listener);
   }
 
   onOversize(listener: () => void): void {
-    this.socket.on('error', (error: Error & { code?: string }) => {
-      // ws has already closed with 1009 for an oversized frame; other errors end in 'close' too.
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') listener();
-    });
+    this.oversizeListener = chain(this.oversizeListener, listener);
   }
+
+  // Called by the socket listeners below.
+  emitFrame(text: string | null): void {
+    this.frameListener?.(text);
+  }
+
+  emitPong(): void {
+    this.pongListener?.();
+  }
+
+  emitClose(): void {
+    const listeners = this.closeListeners;
+    this.closeListeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
+  }
+
+  emitOversize(): void {
+    this.oversizeListener?.();
+  }
+}
+
+/** One listener as it is; a second one (rare: tests) runs after the first. */
+function chain<A extends unknown[]>(first: ((...args: A) => void) | undefined, next: (...args: A) => void): (...args: A) => void {
+  return first === undefined
+    ? next
+    : (...args: A) => {
+        first(...args);
+        next(...args);
+      };
+}
+
+function onSocketMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  (this as LinkedSocket)[LINK].emitFrame(isBinary ? null : rawToString(data));
+}
+
+function onSocketPong(this: WebSocket): void {
+  (this as LinkedSocket)[LINK].emitPong();
+}
+
+function onSocketClose(this: WebSocket): void {
+  (this as LinkedSocket)[LINK].emitClose();
+}
+
+function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+  // ws has already closed with 1009 for an oversized frame; other errors end in 'close' too.
+  if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') (this as LinkedSocket)[LINK].emitOversize();
 }
 
 function rawToString(data: WebSocket.RawData): string {

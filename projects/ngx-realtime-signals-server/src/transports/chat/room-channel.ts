@@ -71,6 +71,9 @@ export class RoomChannel {
   /** Shared presence: the room's user count across every process, as last announced. */
   private sharedCount = 0;
   private readonly unwatch: () => void = () => undefined;
+  /** The users `joined.members` lists, and their JSON (undefined: to be rebuilt). */
+  private listed: Set<string> | undefined;
+  private listedJson: string | undefined;
 
   constructor(
     readonly name: string,
@@ -127,17 +130,13 @@ export class RoomChannel {
     this.pending.delete(member);
     this.activate(member);
 
-    const members = roster?.members ?? [...this.users.keys()].slice(0, this.options.memberListLimit);
     member.deliver(
-      encodeFrame({
-        type: 'joined',
-        room: this.name,
-        members,
-        count: roster?.count ?? this.users.size,
-        history: outcome.history,
-        cursor: outcome.cursor,
-        ...(outcome.reset ? { reset: true as const } : {}),
-      }),
+      joinedFrame(
+        this.name,
+        roster ? JSON.stringify(roster.members) : this.membersJson(),
+        roster?.count ?? this.users.size,
+        outcome,
+      ),
     );
     const { log } = this.options;
     let delivered = 0;
@@ -160,6 +159,7 @@ export class RoomChannel {
         this.users.set(member.user, remaining);
       } else {
         this.users.delete(member.user);
+        if (this.listed?.has(member.user)) this.listedJson = undefined;
         if (this.options.presence) this.options.presence.leave(this.name, member.user).catch(() => undefined);
         else this.presence.left(member.user);
       }
@@ -192,10 +192,33 @@ export class RoomChannel {
     this.unwatch();
   }
 
+  /**
+   * `joined.members` of this process's users as JSON: the first `memberListLimit` users, kept
+   * until one of them leaves or the room is still below the limit when a user arrives. A room
+   * filling with thousands used to copy its whole user list and encode a hundred names per join.
+   */
+  private membersJson(): string {
+    if (this.listedJson === undefined) {
+      const limit = this.options.memberListLimit;
+      const listed = new Set<string>();
+      if (limit > 0) {
+        for (const user of this.users.keys()) {
+          listed.add(user);
+          if (listed.size >= limit) break;
+        }
+      }
+      this.listed = listed;
+      this.listedJson = JSON.stringify([...listed]);
+    }
+    return this.listedJson;
+  }
+
   private activate(member: RoomMember): void {
     this.active.add(member);
     const connections = this.users.get(member.user) ?? 0;
     this.users.set(member.user, connections + 1);
+    // A new user is listed only while the room is below the limit (a Map keeps insertion order).
+    if (connections === 0 && this.users.size <= this.options.memberListLimit) this.listedJson = undefined;
     // Shared presence announces the join itself (sharedRoster registered it), to every process.
     if (connections === 0 && !this.options.presence) this.presence.joined(member.user);
   }
@@ -267,4 +290,14 @@ export class RoomChannel {
     });
     for (const member of this.active) member.deliver(frame);
   }
+}
+
+/**
+ * The `joined` frame, byte for byte what `encodeFrame` makes of it, with `members` already JSON.
+ */
+function joinedFrame(room: string, membersJson: string, count: number, outcome: JoinOutcome): Buffer {
+  const text =
+    `{"type":"joined","room":${JSON.stringify(room)},"members":${membersJson},"count":${count}` +
+    `,"history":${JSON.stringify(outcome.history)},"cursor":${JSON.stringify(outcome.cursor)}${outcome.reset ? ',"reset":true' : ''}}`;
+  return Buffer.from(text, 'utf8');
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { searchParamsOf } from '../../request-target.js';
 
 /** Letters, digits, space, `_ . -`; 1..32 characters, not starting or ending with a space. */
 const NAME_PATTERN = /^[A-Za-z0-9_.-](?:[A-Za-z0-9 _.-]{0,30}[A-Za-z0-9_.-])?$/;
@@ -16,7 +17,7 @@ export type UserNameResult = { ok: true; user: string } | { ok: false };
 
 /** Reads `?name=` from an upgrade request URL; absent or empty gives a guest name. */
 export function userNameFromUrl(url: string | undefined): UserNameResult {
-  const name = new URL(url ?? '/', 'http://localhost').searchParams.get('name');
+  const name = searchParamsOf(url).get('name');
   if (name === null || name === '') return { ok: true, user: generateGuestName() };
   return isValidUserName(name) ? { ok: true, user: name } : { ok: false };
 }
