@@ -5,27 +5,12 @@
 // closes every open connection on `cut()` (ops/support/fault-proxy.mjs), against the real
 // demo-server (its default `retry: 2000` on SSE). After each cut one marker event is published
 // straight to the server; "cut → first new event" is when the client has it.
-import '@angular/compiler';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
-import {
-  createEnvironmentInjector,
-  Injector,
-  NgZone,
-  PLATFORM_ID,
-  ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
-  ɵNoopNgZone as NoopNgZone,
-} from '@angular/core';
 import { setPostSignalSetFn } from '@angular/core/primitives/signals';
 import WebSocket from 'ws';
+import { lib, serviceInjector } from '../../ops/support/built-library.mjs';
 import { startFaultProxy } from '../../ops/support/fault-proxy.mjs';
-import { demoInstance, freePort, ROOT, sleep } from '../../ops/support/processes.mjs';
-
-const LIBRARY = path.join(ROOT, 'dist/ngx-realtime-signals/fesm2022/ngx-realtime-signals.mjs');
-if (!existsSync(LIBRARY)) throw new Error(`${LIBRARY} is missing: run npm run build:lib first`);
-const lib = await import(pathToFileURL(LIBRARY).href);
+import { demoInstance, freePort, sleep } from '../../ops/support/processes.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -62,21 +47,7 @@ setPostSignalSetFn(() => {
 });
 
 function injectorFor(baseUrl, service, order) {
-  return createEnvironmentInjector(
-    [
-      { provide: INJECTOR_SCOPE, useValue: 'root' },
-      { provide: NgZone, useClass: NoopNgZone },
-      { provide: PLATFORM_ID, useValue: 'browser' },
-      service,
-      lib.provideRealtime(
-        { baseUrl: `${baseUrl}/api` },
-        lib.withFetch(globalThis.fetch),
-        lib.withWebSocket(WebSocket),
-        ...(order ? [lib.withTransports(order)] : []),
-      ),
-    ],
-    Injector.NULL,
-  );
+  return serviceInjector(baseUrl, service, () => (order ? [lib.withTransports(order)] : []));
 }
 
 /** A client of one transport through `proxyUrl`: its state changes and marker arrivals with their times. */

@@ -1,25 +1,8 @@
 // The library's own services (NotificationService, LongPollService, ChatService) running in
 // Node through the same code a browser runs: the built package from dist/, Node's fetch and
 // `ws` behind the library's transport seam, one Angular environment injector per client.
-import '@angular/compiler';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import {
-  createEnvironmentInjector,
-  Injector,
-  NgZone,
-  PLATFORM_ID,
-  ɵINJECTOR_SCOPE as INJECTOR_SCOPE,
-  ɵNoopNgZone as NoopNgZone,
-} from '@angular/core';
-import WebSocket from 'ws';
 import { ClientRecord, recordStates } from './client-record.mjs';
-import { ROOT } from './processes.mjs';
-
-const LIBRARY = path.join(ROOT, 'dist/ngx-realtime-signals/fesm2022/ngx-realtime-signals.mjs');
-if (!existsSync(LIBRARY)) throw new Error(`${LIBRARY} is missing: run npm run build:lib first`);
-const lib = await import(pathToFileURL(LIBRARY).href);
+import { lib, serviceInjector } from './built-library.mjs';
 
 /**
  * How often a client's message list and gap are read (they are signals, not streams); the list only
@@ -28,23 +11,11 @@ const lib = await import(pathToFileURL(LIBRARY).href);
 const SAMPLE_MS = 10;
 
 function injectorFor(baseUrl, service, { heartbeatMs }) {
-  return createEnvironmentInjector(
-    [
-      { provide: INJECTOR_SCOPE, useValue: 'root' },
-      { provide: NgZone, useClass: NoopNgZone },
-      { provide: PLATFORM_ID, useValue: 'browser' },
-      service,
-      lib.provideRealtime(
-        { baseUrl: `${baseUrl}/api` },
-        lib.withFetch(globalThis.fetch),
-        lib.withWebSocket(WebSocket),
-        lib.withReconnect({ initialDelayMs: 100, maxDelayMs: 1000 }),
-        lib.withHeartbeat(heartbeatMs),
-        lib.withBuffers({ notifications: 100_000, messages: 100_000, events: 100_000 }),
-      ),
-    ],
-    Injector.NULL,
-  );
+  return serviceInjector(baseUrl, service, () => [
+    lib.withReconnect({ initialDelayMs: 100, maxDelayMs: 1000 }),
+    lib.withHeartbeat(heartbeatMs),
+    lib.withBuffers({ notifications: 100_000, messages: 100_000, events: 100_000 }),
+  ]);
 }
 
 function seqOfData(data) {
