@@ -1,5 +1,5 @@
 import type { RealtimeError, RealtimeEvent } from '../core/types';
-import type { PollResponse } from '../core/transports/realtime-transports';
+import type { PollRequest, PollResponse } from '../core/transports/realtime-transports';
 import type { RealtimeTransportKind } from '../core/transports/transport-kind';
 
 /** A chat frame as it crosses the socket (JSON object with a `type`). */
@@ -20,18 +20,7 @@ export type TabMessage =
   // tab -> leader (to = the leader's tab id)
   | { t: 's-attach'; to: string; from: string; sub: string; url: string; topic: string; cursor: string | null; headers: Record<string, string> }
   | { t: 's-detach'; to: string; from: string; sub: string }
-  | {
-      t: 'p-poll';
-      to: string;
-      from: string;
-      req: string;
-      url: string;
-      topic: string;
-      cursor: string | null;
-      timeoutMs: number;
-      limit: number;
-      headers: Record<string, string>;
-    }
+  | ({ t: 'p-poll'; to: string; from: string; req: string } & Omit<PollRequest, 'signal'>)
   | { t: 'p-cancel'; to: string; from: string; req: string }
   | { t: 'w-attach'; to: string; from: string; sub: string; url: string }
   | { t: 'w-send'; to: string; from: string; sub: string; frame: Frame }
